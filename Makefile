@@ -1,0 +1,38 @@
+# Every target sets up its own virtual environment, so a fresh clone needs only Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+INPUTS := $(shell find ontology data queries -type f 2>/dev/null) $(shell find src -name '*.py')
+
+.PHONY: serve test build bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The build output is a release directory behind build/current; rebuild when an input is newer.
+build/current/build-report.json: $(STAMP) $(INPUTS)
+	$(BIN)/defence-kg build
+
+build: $(STAMP)
+	$(BIN)/defence-kg build
+
+serve: build/current/build-report.json
+	$(BIN)/defence-kg serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build

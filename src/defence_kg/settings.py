@@ -1,0 +1,74 @@
+"""One settings object for the CLI, the server and the tests: defaults < environment < flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .namespaces import CANONICAL_BASE, Vocabulary
+
+# The repository root: the package is installed in editable mode from src/.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_PREFIX = "DEFENCE_KG_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = PROJECT_ROOT
+    output_dir: Path = PROJECT_ROOT / "build"
+    base_uri: str = CANONICAL_BASE
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_timeout: float = 30.0
+    result_limit: int = 10_000
+    max_query_length: int = 100_000
+    # Extra N-Quads/TriG files served beside the built data (e.g. the W3C protocol test data).
+    load: tuple[Path, ...] = ()
+    # SERVICE / FROM <url> targets a query may reach; empty means none.
+    allowed_remote: tuple[str, ...] = field(default=())
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def release_dir(self) -> Path:
+        """The last good build: a symlink swapped atomically by each successful build."""
+        return self.output_dir / "current"
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.base_uri)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Defaults, then DEFENCE_KG_* environment variables, then explicit overrides (flags)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _parse(name: str, raw: str):
+    default = getattr(Settings(), name)
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, tuple):
+        return tuple(item for item in raw.split() if item)
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes"}
+    return type(default)(raw)
