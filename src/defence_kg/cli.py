@@ -1,0 +1,121 @@
+"""The `defence-kg` command: build | validate | serve | query.
+
+Exit codes: 0 success; 1 the data is invalid (syntax, shapes, contradictions, checks) or a query
+is malformed; 2 any other error (usage, missing build, I/O).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .build import BuildError
+from .settings import Settings
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+RESULT_FORMATS = ("tsv", "csv", "json", "xml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {key: value for key, value in vars(args).items()
+                 if key not in ("command", "name", "format") and value not in (None, [])}
+    if "load" in overrides:
+        overrides["load"] = tuple(overrides["load"])
+    settings = Settings.from_env(**overrides)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except (BuildError, SyntaxError) as error:
+        print(f"defence-kg {args.command}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except (OSError, ValueError) as error:
+        print(f"defence-kg {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def build_command(settings: Settings, args) -> int:
+    from .build import build
+    from .dumps import publish
+
+    result = build(settings)
+    release = publish(result, settings)
+    triples = result.report["triples"]
+    print(f"built {release}: {triples['asserted']} asserted, {triples['ontology']} ontology, "
+          f"{triples['inferred']} inferred, {triples['dropped_total']} dropped triples")
+    return EXIT_OK
+
+
+def validate_command(settings: Settings, args) -> int:
+    from .build import build
+
+    result = build(settings)
+    print(f"valid: {result.report['triples']['asserted']} asserted triples")
+    return EXIT_OK
+
+
+def serve_command(settings: Settings, args) -> int:
+    from .server import run
+
+    if not settings.release_dir.exists():
+        print("defence-kg serve: no build yet; run `defence-kg build` (or `make serve`)",
+              file=sys.stderr)
+        return EXIT_ERROR
+    run(settings)
+    return EXIT_OK
+
+
+def query_command(settings: Settings, args) -> int:
+    import pyoxigraph as ox
+
+    from .store import QueryStore
+
+    path = Path(args.name)
+    if not path.exists():
+        path = settings.queries_dir / f"{args.name.removesuffix('.rq')}.rq"
+    if not path.exists():
+        saved = ", ".join(sorted(p.stem for p in settings.queries_dir.glob("*.rq")))
+        print(f"defence-kg query: no query {args.name!r}; saved queries: {saved}", file=sys.stderr)
+        return EXIT_ERROR
+    store = QueryStore.from_release(settings)
+    result = store.query(settings.vocabulary.rebase(path.read_text(encoding="utf-8")))
+    if isinstance(result, ox.QueryTriples):
+        output = result.serialize(format=ox.RdfFormat.TURTLE)
+    else:
+        output = result.serialize(format=getattr(ox.QueryResultsFormat, args.format.upper()))
+    sys.stdout.write(output.decode("utf-8"))
+    return EXIT_OK
+
+
+COMMANDS = {"build": build_command, "validate": validate_command, "serve": serve_command,
+            "query": query_command}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="defence-kg", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--output-dir", type=Path, help="where releases are written (./build)")
+    common.add_argument("--base-uri", help="base IRI of the published data")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", parents=[common], help="validate, reason and publish the dumps")
+    commands.add_parser("validate", parents=[common], help="check the data without publishing")
+    serve = commands.add_parser("serve", parents=[common], help="serve the last good build")
+    serve.add_argument("--host", help="interface to bind (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (2)")
+    serve.add_argument("--load", type=Path, action="append", metavar="FILE",
+                       help="also serve this N-Quads/TriG file (repeatable)")
+    serve.add_argument("--query-timeout", type=float, help="seconds per query (30)")
+    serve.add_argument("--result-limit", type=int, help="rows per result (10000)")
+    query = commands.add_parser("query", parents=[common], help="run a saved query")
+    query.add_argument("name", help="a saved query's name (queries/NAME.rq) or a .rq file")
+    query.add_argument("--format", choices=RESULT_FORMATS, default="tsv")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
