@@ -34,6 +34,10 @@ class QueryStore:
     """A read-only view of one release (plus any extra files) for SPARQL queries."""
 
     def __init__(self, store: ox.Store, settings: Settings):
+        # The default graph is the union of the named graphs, written once as a set. Oxigraph's
+        # use_default_graph_as_union would repeat a fact once per sentence graph holding it
+        # (COUNT(*) counts it twice) and would override a query's own FROM clauses.
+        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
         self._store = store
         self.settings = settings
 
@@ -44,10 +48,6 @@ class QueryStore:
         files = [release_nquads(settings.release_dir), *settings.load]
         for path in files:
             store.bulk_load(path=str(path), format=ox.RdfFormat.from_extension(Path(path).suffix[1:]))
-        # The default graph is the union of the named graphs, written once as a set. Oxigraph's
-        # use_default_graph_as_union would repeat a fact once per sentence graph holding it
-        # (COUNT(*) counts it twice) and would override a query's own FROM clauses.
-        store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
         return cls(store, settings)
 
     @classmethod
