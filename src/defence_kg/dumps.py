@@ -96,7 +96,8 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
     endpoint = URIRef(vocabulary.base + "sparql")
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("defence-kg: India–Russia defence cooperation", lang="en")))
+    title = "defence-kg: India–Russia defence cooperation"
+    g.add((dataset, DCTERMS.title, Literal(title, lang="en")))
     g.add((dataset, DCTERMS.description, Literal(
         "Statements of an ANI report (2 December 2025) on India–Russia defence cooperation, "
         "each traced to its sentence, with OWL 2 RL inferences in their own graph.", lang="en")))

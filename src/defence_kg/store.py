@@ -47,7 +47,8 @@ class QueryStore:
         store = ox.Store()
         files = [release_nquads(settings.release_dir), *settings.load]
         for path in files:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.from_extension(Path(path).suffix[1:]))
+            rdf_format = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+            store.bulk_load(path=str(path), format=rdf_format)
         return cls(store, settings)
 
     @classmethod

@@ -1,0 +1,270 @@
+"""The build: one code path from the repository's files to a published release."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from defence_kg.build import BuildError, build
+from defence_kg.dumps import DUMP_FORMATS, publish
+from defence_kg.reasoning import why_trivial
+from defence_kg.settings import Settings
+from defence_kg.store import DUMP_NAME
+
+CLI = str(Path(sys.executable).parent / "defence-kg")
+EX = "http://example.org/"
+
+
+@pytest.fixture
+def repo_copy(settings, tmp_path) -> Settings:
+    """A private copy of the real ontology, data and queries, free to break."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(settings.root / folder, tmp_path / folder)
+    return Settings.from_env({}, root=tmp_path, output_dir=tmp_path / "build")
+
+
+def append(path: Path, text: str) -> int:
+    """Append text to a file; return the 1-based line number where it starts."""
+    content = path.read_text(encoding="utf-8")
+    if not content.endswith("\n"):
+        content += "\n"
+    path.write_text(content + text, encoding="utf-8")
+    return content.count("\n") + 1
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+# --- what the build publishes -------------------------------------------------------------
+
+def test_report_counts_every_kind_of_triple(build_result, settings):
+    triples = build_result.report["triples"]
+    assert triples["asserted"] > 100
+    assert triples["ontology"] > 100
+    assert triples["inferred"] > 0
+    assert triples["dropped_total"] == sum(triples["dropped"].values()) > 0
+    vocabulary = settings.vocabulary
+    graphs = build_result.report["graphs"]
+    for name in (vocabulary.ontology_graph, vocabulary.inferred_graph, vocabulary.links_graph):
+        assert graphs[str(name)] > 0
+    sentence_graphs = [g for g in graphs if "/sentence-" in g]
+    assert len(sentence_graphs) >= 10
+
+
+def test_inferred_graph_is_new_and_not_trivial(build_result, settings):
+    vocabulary = settings.vocabulary
+    inferred = build_result.dataset.graph(vocabulary.inferred_graph)
+    asserted = {
+        (s, p, o) for s, p, o, g in build_result.dataset.quads((None, None, None, None))
+        if g != vocabulary.inferred_graph
+    }
+    assert len(inferred) > 0
+    for triple in inferred:
+        assert triple not in asserted, triple
+        assert why_trivial(triple) is None, triple
+
+
+def test_no_inference_mentions_another_data_set(build_result, settings):
+    vocabulary = settings.vocabulary
+    for triple in build_result.dataset.graph(vocabulary.inferred_graph):
+        for term in triple:
+            if isinstance(term, URIRef):
+                assert not str(term).startswith(("http://www.wikidata.org/", "http://dbpedia.org/",
+                                                 "https://sws.geonames.org/")), triple
+
+
+def test_platform_superclass_is_only_inferred(build_result, settings):
+    vocabulary = settings.vocabulary
+    platform = vocabulary.ontology["MilitaryPlatform"]
+    members = {
+        g: set(build_result.dataset.graph(g).subjects(RDF.type, platform))
+        for g in (vocabulary.inferred_graph,)
+    }[vocabulary.inferred_graph]
+    assert {vocabulary.id[p] for p in ("s-400", "su-57", "s-500")} <= members
+    for s, _, _, graph in build_result.dataset.quads((None, RDF.type, platform, None)):
+        assert graph == vocabulary.inferred_graph, f"{s} asserted as a platform in {graph}"
+
+
+def test_partnership_makes_each_state_the_others_partner(build_result, settings):
+    vocabulary = settings.vocabulary
+    partner_of = vocabulary.ontology["partnerOf"]
+    india, russia = vocabulary.id["india"], vocabulary.id["russia"]
+    assert (india, partner_of, russia) in build_result.dataset
+    assert (russia, partner_of, india) in build_result.dataset
+    for s, _, o in build_result.dataset.triples((None, partner_of, None)):
+        assert s != o, f"{s} inferred to be its own partner"
+
+
+@pytest.mark.parametrize(("triple", "reason"), [
+    ((URIRef(EX + "a"), OWL.sameAs, URIRef(EX + "a")), "reflexive"),
+    ((URIRef(EX + "C"), RDFS.subClassOf, URIRef(EX + "C")), "reflexive"),
+    ((Literal("x"), RDF.type, RDFS.Literal), "literal-subject"),
+    ((URIRef(EX + "a"), RDF.type, OWL.Thing), "universal-type"),
+    ((URIRef(EX + "a"), RDF.type, RDFS.Resource), "universal-type"),
+    ((URIRef(EX + "C"), RDFS.subClassOf, OWL.Thing), "universal-type"),
+    ((OWL.sameAs, RDF.type, OWL.SymmetricProperty), "built-in-vocabulary"),
+    ((URIRef(EX + "a"), RDFS.label, URIRef("http://www.wikidata.org/entity/Q668")),
+     "external-alias"),
+    ((URIRef(EX + "a"), OWL.sameAs, URIRef(EX + "b")), None),
+    ((URIRef(EX + "s-400"), RDF.type, URIRef(EX + "MilitaryPlatform")), None),
+    ((URIRef(EX + "C"), RDFS.subClassOf, URIRef(EX + "D")), None),
+])
+def test_rule_for_trivial_inferences(triple, reason):
+    aliases = {URIRef("http://www.wikidata.org/entity/Q668")}
+    assert why_trivial(triple, aliases) == reason
+
+
+def test_dumps_agree_with_each_other_and_their_checksums(release, build_result):
+    dumps = release.release_dir / "dumps"
+    quads = ox.Dataset(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
+    assert len(quads) == sum(len(g) for g in build_result.dataset.graphs())
+    triples = {q.triple for q in quads}
+    for extension, rdf_format in DUMP_FORMATS.items():
+        data = (dumps / f"{DUMP_NAME}.{extension}").read_bytes()
+        assert gzip.decompress((dumps / f"{DUMP_NAME}.{extension}.gz").read_bytes()) == data
+        parsed = list(ox.parse(data, format=rdf_format))
+        if rdf_format.supports_datasets:
+            assert set(parsed) == set(quads), extension
+        else:
+            assert set(parsed) == triples, extension
+    for line in (dumps / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_void_describes_the_dumps(release):
+    void = ox.Store()
+    void.load(path=str(release.release_dir / "dumps" / "void.ttl"))
+    vocabulary = release.vocabulary
+    (row,) = void.query(f"""PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?triples (COUNT(DISTINCT ?dump) AS ?dumps) WHERE {{
+          <{vocabulary.dataset_iri}> void:triples ?triples ; void:dataDump ?dump ;
+            void:sparqlEndpoint ?endpoint }} GROUP BY ?triples""")
+    nt = (release.release_dir / "dumps" / f"{DUMP_NAME}.nt").read_bytes()
+    assert int(row["triples"].value) == len(list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
+    assert int(row["dumps"].value) == 2 * (len(DUMP_FORMATS) + 1)
+    links = {r["target"].value: int(r["n"].value) for r in void.query(
+        """PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?target ?n WHERE { ?l a void:Linkset ; void:objectsTarget ?target ;
+        void:triples ?n }""")}
+    assert links["http://www.wikidata.org/entity/"] == 3
+    assert links["https://sws.geonames.org/"] == 2
+    assert links["http://dbpedia.org/resource/"] == 9
+
+
+# --- bad input fails clearly and loses nothing --------------------------------------------
+
+def test_malformed_turtle_names_file_and_line(repo_copy):
+    broken = "<https://w3id.org/defence-kg/id/india> owl:sameAs .\n"
+    line = append(repo_copy.data_dir / "links.ttl", broken)
+    with pytest.raises(BuildError, match=rf"data/links\.ttl:{line}: syntax error"):
+        build(repo_copy)
+
+
+def test_malformed_trig_names_file_and_line(repo_copy):
+    trig = next(repo_copy.data_dir.glob("*.trig"))
+    line = append(trig, "<https://w3id.org/defence-kg/graph/x> {\n  <a> <b> \n}\n")
+    with pytest.raises(BuildError, match=rf"data/{trig.name}:{line + 2}: syntax error"):
+        build(repo_copy)
+
+
+def test_fact_outside_a_sentence_graph_is_refused(repo_copy):
+    trig = next(repo_copy.data_dir.glob("*.trig"))
+    append(trig, "<https://w3id.org/defence-kg/id/india> <http://www.w3.org/2000/01/rdf-schema#"
+                 "comment> \"unsourced\" .\n")
+    with pytest.raises(BuildError, match="outside a named graph"):
+        build(repo_copy)
+
+
+def test_failed_build_keeps_the_last_good_release(repo_copy):
+    assert cli("build", "--output-dir", str(repo_copy.output_dir),
+               env={"DEFENCE_KG_ROOT": str(repo_copy.root)}).returncode == 0
+    current = repo_copy.release_dir.resolve()
+    before = {p.name: p.read_bytes() for p in (current / "dumps").iterdir()}
+    append(repo_copy.data_dir / "links.ttl", "this is not turtle\n")
+    failed = cli("build", "--output-dir", str(repo_copy.output_dir),
+                 env={"DEFENCE_KG_ROOT": str(repo_copy.root)})
+    assert failed.returncode == 1
+    assert "data/links.ttl:" in failed.stderr
+    assert repo_copy.release_dir.resolve() == current
+    assert {p.name: p.read_bytes() for p in (current / "dumps").iterdir()} == before
+    assert not list(repo_copy.output_dir.glob(".staging-*"))
+
+
+def test_contradiction_names_resource_axiom_and_sentence(repo_copy):
+    trig = next(repo_copy.data_dir.glob("*.trig"))
+    # A state that is also a platform: the ontology declares the two classes disjoint.
+    graph = _some_sentence_graph(repo_copy)
+    append(trig, f"<{graph}> {{ <https://w3id.org/defence-kg/id/india> a "
+                 "<https://w3id.org/defence-kg/ontology#AirDefenceSystem> . }\n")
+    with pytest.raises(BuildError) as failure:
+        build(repo_copy)
+    message = str(failure.value)
+    assert "contradicts the ontology" in message
+    assert "https://w3id.org/defence-kg/id/india" in message
+    assert "Disjoint" in message or "disjoint" in message
+    assert "stated in https://w3id.org/defence-kg/id/source/" in message
+
+
+def test_shape_violation_names_resource_and_shape(repo_copy):
+    trig = next(repo_copy.data_dir.glob("*.trig"))
+    graph = _some_sentence_graph(repo_copy)
+    append(trig, f"<{graph}> {{ <https://w3id.org/defence-kg/id/unnamed-platform> a "
+                 "<https://w3id.org/defence-kg/ontology#FighterAircraft> . }\n")
+    with pytest.raises(BuildError, match="does not conform") as failure:
+        build(repo_copy)
+    assert "https://w3id.org/defence-kg/id/unnamed-platform" in str(failure.value)
+
+
+def _some_sentence_graph(settings: Settings) -> str:
+    result = build(settings)
+    return sorted(g for g in result.report["graphs"] if "/sentence-" in g)[0]
+
+
+# --- determinism and configuration --------------------------------------------------------
+
+def test_two_builds_are_byte_identical(repo_copy, tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        output = tmp_path / f"out-{seed}"
+        done = cli("build", "--output-dir", str(output),
+                   env={"DEFENCE_KG_ROOT": str(repo_copy.root), "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.relative_to(output / "current"): p.read_bytes()
+                        for p in (output / "current").rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) > 10
+
+
+def test_another_base_uri_rewrites_every_iri(repo_copy):
+    other = Settings.from_env({}, root=repo_copy.root, output_dir=repo_copy.output_dir,
+                              base_uri="http://kg.example.org/")
+    publish(build(other), other)
+    nquads = (other.release_dir / "dumps" / f"{DUMP_NAME}.nq").read_text(encoding="utf-8")
+    assert "https://w3id.org/defence-kg/" not in nquads
+    assert "<http://kg.example.org/id/india>" in nquads
+
+
+def test_query_command_runs_a_saved_query(release):
+    name = sorted(p.stem for p in release.queries_dir.glob("*.rq"))[0]
+    done = cli("query", name, "--output-dir", str(release.output_dir), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") >= 2  # a header and at least one row
+
+
+def test_query_command_exit_codes(release):
+    missing = cli("query", "no-such-query", "--output-dir", str(release.output_dir))
+    assert missing.returncode == 2
+    assert "saved queries:" in missing.stderr
