@@ -1,0 +1,27 @@
+"""The web server: a read-only SPARQL 1.1 endpoint, the dumps and a home page (Flask)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..settings import Settings
+from ..store import QueryStore
+from . import compression, cors, dumps, errors, pages, requestlog, sparql
+from .state import KEY, AppState
+
+# A form-encoded query takes up to three bytes per character; the rest is room for the other
+# protocol parameters (graph IRIs).
+BODY_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings, store: QueryStore | None = None) -> Flask:
+    """The app over `store`, or over the release named by `settings` (loaded now, once)."""
+    store = store or QueryStore.from_release(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 3 * settings.max_query_length + BODY_OVERHEAD
+    app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store))
+    for blueprint in (pages.bp, sparql.bp, dumps.bp):
+        app.register_blueprint(blueprint)
+    for extension in (errors, requestlog, cors, compression):
+        extension.init_app(app)
+    return app

@@ -1,0 +1,63 @@
+"""One error shape, (status, message), made by small named constructors, rendered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+
+class HttpError(Exception):
+    """An error the client caused or must know about; its message is safe to show."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def bad_request(message: str) -> HttpError:
+    return HttpError(400, message)
+
+
+def read_only() -> HttpError:
+    return HttpError(403, "this endpoint is read-only: SPARQL updates are refused; "
+                          "download the dumps to change the data locally")
+
+
+def payload_too_large(length: int, limit: int) -> HttpError:
+    return HttpError(413, f"the query is {length} characters long; the limit is {limit}")
+
+
+def not_acceptable(form: str, offered: list[str]) -> HttpError:
+    return HttpError(406, f"none of the accepted media types is offered for {form} results; "
+                          f"offered: {', '.join(offered)}")
+
+
+def unknown_format(name: str, offered: list[str]) -> HttpError:
+    return HttpError(406, f"unknown or unsuitable format={name!r}; offered: {', '.join(offered)}")
+
+
+def unsupported_media_type(message: str) -> HttpError:
+    return HttpError(415, message)
+
+
+def query_failed(message: str) -> HttpError:
+    return HttpError(500, f"the query failed while running: {message}")
+
+
+def init_app(app: Flask) -> None:
+    """Render every HttpError, and Flask's own HTTP errors (404, 405 + Allow, 413), as text."""
+    app.register_error_handler(HttpError, _render)
+    app.register_error_handler(HTTPException, _render_werkzeug)
+
+
+def _render(error: HttpError) -> Response:
+    response = Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    response.headers.update(error.headers)
+    return response
+
+
+def _render_werkzeug(error: HTTPException) -> Response:
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    return _render(HttpError(error.code or 500, f"{error.name}: {error.description}", headers))

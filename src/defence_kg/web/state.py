@@ -1,0 +1,25 @@
+"""What every handler shares: the settings, the loaded store and the release it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from ..settings import Settings
+from ..store import QueryStore
+
+KEY = "defence_kg"
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    store: QueryStore
+    release: Path  # resolved once, so the dumps served match the data queried
+    quads: int
+
+
+def state() -> AppState:
+    return current_app.extensions[KEY]
