@@ -1,20 +1,21 @@
-"""OWL 2 RL closure with owlrl, kept apart from the asserted triples and pruned of trivia.
+"""The published OWL 2 RL closure: inferred triples apart from asserted ones, pruned of trivia,
+each with one derivation, and contradictions reported with the sentences behind them.
 
 OWL 2 RL rules: https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules
+The rules run in defence_kg.rules, which records why each triple follows; owlrl, the reference
+implementation, is the oracle its closure is tested against (tests/test_reasoning.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-import owlrl
-from owlrl.Namespaces import ERRNS
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from .namespaces import NIF, Vocabulary
+from .rules import Contradiction, Derivation, Reasoner
 
 BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 REFLEXIVE_TAUTOLOGIES = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
@@ -24,9 +25,10 @@ UNIVERSAL_CLASSES = {OWL.Thing, RDFS.Resource}
 
 @dataclass
 class Inference:
-    """The published inferences, what was dropped (by reason) and any contradictions found."""
+    """The published inferences, their derivations, what was dropped and any contradictions."""
 
     graph: Graph
+    derivations: dict[tuple, Derivation] = field(default_factory=dict)
     dropped: Counter = field(default_factory=Counter)
     contradictions: list[str] = field(default_factory=list)
 
@@ -34,8 +36,8 @@ class Inference:
 def reasoner_input(dataset: Dataset, vocabulary: Vocabulary) -> Graph:
     """Every graph but the inferred one and the identity links to other data sets.
 
-    With owl:sameAs to external IRIs in its input, owlrl copies each of our triples onto each
-    alias; we load none of those data sets, so the links would add nothing but copies.
+    With owl:sameAs to external IRIs in its input, a reasoner copies each of our triples onto
+    each alias; we load none of those data sets, so the links would add nothing but copies.
     """
     excluded = {vocabulary.links_graph, vocabulary.inferred_graph}
     merged = Graph()
@@ -52,21 +54,13 @@ def external_aliases(dataset: Dataset, vocabulary: Vocabulary) -> set[URIRef]:
 
 
 def infer(dataset: Dataset, vocabulary: Vocabulary) -> Inference:
-    """Close the asserted data and ontology under OWL 2 RL; return only what is worth publishing."""
-    asserted = reasoner_input(dataset, vocabulary)
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    # Axiomatic and datatype triples restate the RDF/OWL specifications: never published.
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
-                           datatype_axioms=False).expand(closure)
-
-    inference = Inference(Graph())
-    inference.contradictions = _contradictions(closure, dataset)
+    """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing."""
+    reasoner = Reasoner(reasoner_input(dataset, vocabulary)).run()
+    inference = Inference(Graph(), derivations=reasoner.derivations)
+    inference.contradictions = [explain_contradiction(c, reasoner, dataset)
+                                for c in reasoner.contradictions]
     aliases = external_aliases(dataset, vocabulary)
-    for triple in closure:
-        if triple in asserted or _is_error_report(triple, closure):
-            continue
+    for triple in reasoner.inferred:
         reason = why_trivial(triple, aliases)
         if reason:
             inference.dropped[reason] += 1
@@ -98,25 +92,45 @@ def why_trivial(triple, aliases: set[URIRef] = frozenset()) -> str | None:
     return None
 
 
-def _is_error_report(triple, closure: Graph) -> bool:
-    subject = triple[0]
-    return (subject, RDF.type, ERRNS.ErrorMessage) in closure
-
-
-def _contradictions(closure: Graph, dataset: Dataset) -> list[str]:
-    """owlrl's inconsistency messages, each followed by the sentences that state its resources."""
-    messages = sorted(str(m) for m in closure.objects(None, ERRNS.error))
-    return [_with_sources(message, dataset) for message in messages]
-
-
-def _with_sources(message: str, dataset: Dataset) -> str:
-    lines = [message]
-    for iri in sorted(set(re.findall(r"[a-z]+://[^\s,()'\"]+", message))):
-        resource = URIRef(iri)
-        label = next(iter(sorted(dataset.objects(resource, RDFS.label))), None)
-        lines.append(f"  {iri}" + (f" ({label})" if label else ""))
-        for graph in sorted({g for _, _, _, g in dataset.quads((resource, None, None, None))}):
-            for sentence in dataset.objects(graph, PROV.wasDerivedFrom):
-                text = next(dataset.objects(sentence, NIF.anchorOf), "")
-                lines.append(f"    stated in {sentence}: {text}")
+def explain_contradiction(contradiction: Contradiction, reasoner: Reasoner,
+                          dataset: Dataset) -> str:
+    """The axiom broken, the resources involved, and where each premise comes from."""
+    lines = [f"{contradiction.message} (OWL 2 RL rule {contradiction.rule})"]
+    for premise in contradiction.premises:
+        lines.append(f"  {_show(premise, dataset)}")
+        lines.extend(f"    {origin}" for origin in _origins(premise, reasoner, dataset))
     return "\n".join(lines)
+
+
+def _origins(triple, reasoner: Reasoner, dataset: Dataset, depth: int = 0) -> list[str]:
+    """Where a triple comes from: the sentences that state it, or the rule that infers it."""
+    if triple in reasoner.derivations:
+        derivation = reasoner.derivations[triple]
+        found = [f"inferred by {derivation.rule} from:"]
+        for premise in derivation.premises:
+            found.append(f"  {_show(premise, dataset)}")
+            if depth < 4:
+                deeper = _origins(premise, reasoner, dataset, depth + 1)
+                found.extend("    " + line for line in deeper)
+        return found
+    found = []
+    for graph in sorted({g for *_, g in dataset.quads((*triple, None))}):
+        sentences = list(dataset.objects(graph, PROV.wasDerivedFrom))
+        for sentence in sentences:
+            text = next(dataset.objects(sentence, NIF.anchorOf), "")
+            found.append(f"stated in {sentence}: \"{text}\"")
+        if not sentences:
+            found.append(f"stated in graph {graph}")
+    return found
+
+
+def _show(triple, dataset: Dataset) -> str:
+    return " ".join(_name(term, dataset) for term in triple)
+
+
+def _name(term, dataset: Dataset) -> str:
+    if not isinstance(term, URIRef):
+        return term.n3()
+    label = next(iter(sorted(dataset.objects(term, RDFS.label))), None)
+    name = term.n3(dataset.namespace_manager)
+    return f"{name} ({label})" if label else name
