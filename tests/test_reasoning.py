@@ -1,0 +1,167 @@
+"""Reasoning: the closure against two oracles (hand-written expectations and owlrl), its
+explanations, and contradictions of every kind the rules detect."""
+
+from __future__ import annotations
+
+import owlrl
+import pytest
+from owlrl.Namespaces import ERRNS
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from defence_kg.reasoning import infer, reasoner_input, why_trivial
+from defence_kg.rules import Reasoner
+
+PREFIXES = """@prefix : <http://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+# One small ontology per OWL 2 RL rule family, with the inferences a person expects of it.
+ORACLE = {
+    "subclass": (":A rdfs:subClassOf :B . :B rdfs:subClassOf :C . :x a :A .",
+                 ":x a :B . :x a :C . :A rdfs:subClassOf :C ."),
+    "domain-range": (":p rdfs:domain :D ; rdfs:range :R . :x :p :y .",
+                     ":x a :D . :y a :R ."),
+    "subproperty": (":p rdfs:subPropertyOf :q . :q rdfs:subPropertyOf :r . :x :p :y .",
+                    ":x :q :y . :x :r :y . :p rdfs:subPropertyOf :r ."),
+    "inverse": (":p owl:inverseOf :q . :x :p :y . :a :q :b .",
+                ":y :q :x . :b :p :a ."),
+    "symmetric": (":p a owl:SymmetricProperty . :x :p :y .", ":y :p :x ."),
+    "transitive": (":p a owl:TransitiveProperty . :x :p :y . :y :p :z . :z :p :w .",
+                   ":x :p :z . :y :p :w . :x :p :w ."),
+    "property-chain": (":r owl:propertyChainAxiom ( :p :q ) . :x :p :y . :y :q :z .",
+                       ":x :r :z ."),
+    "equivalence": (":A owl:equivalentClass :B . :p owl:equivalentProperty :q . :x a :A . "
+                    ":y :q :z .",
+                    ":x a :B . :y :p :z . :A rdfs:subClassOf :B . :B rdfs:subClassOf :A . "
+                    ":p rdfs:subPropertyOf :q . :q rdfs:subPropertyOf :p . "
+                    ":B owl:equivalentClass :A . :q owl:equivalentProperty :p ."),
+    "has-value": (":C owl:onProperty :p ; owl:hasValue :v . :x a :C . :y :p :v .",
+                  ":x :p :v . :y a :C ."),
+    "some-values-from": (":C owl:onProperty :p ; owl:someValuesFrom :D . :x :p :y . :y a :D .",
+                         ":x a :C ."),
+    "all-values-from": (":C owl:onProperty :p ; owl:allValuesFrom :D . :x a :C ; :p :y .",
+                        ":y a :D ."),
+    "intersection": (":C owl:intersectionOf ( :A :B ) . :x a :A , :B . :y a :C .",
+                     ":x a :C . :y a :A . :y a :B . :C rdfs:subClassOf :A . "
+                     ":C rdfs:subClassOf :B ."),
+    "union": (":C owl:unionOf ( :A :B ) . :x a :A .",
+              ":x a :C . :A rdfs:subClassOf :C . :B rdfs:subClassOf :C ."),
+    "functional": (":p a owl:FunctionalProperty . :x :p :a , :b .",
+                   ":a owl:sameAs :b . :b owl:sameAs :a ."),
+    "same-as": (":a owl:sameAs :b . :a :p :c . :d :q :a .",
+                ":b owl:sameAs :a . :b :p :c . :d :q :b ."),
+}
+
+
+def parse(turtle: str) -> Graph:
+    return Graph().parse(data=PREFIXES + turtle, format="turtle")
+
+
+def owlrl_closure(graph: Graph) -> set:
+    """owlrl's plain closure of graph, minus the input, trivia and its error reports."""
+    closure = Graph()
+    for triple in graph:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
+                           datatype_axioms=False).expand(closure)
+    errors = set(closure.subjects(RDF.type, ERRNS.ErrorMessage))
+    return {t for t in closure
+            if t not in graph and t[0] not in errors and why_trivial(t) is None}
+
+
+def our_closure(graph: Graph) -> set:
+    return {t for t in Reasoner(graph).run().inferred if why_trivial(t) is None}
+
+
+@pytest.mark.parametrize("family", sorted(ORACLE))
+def test_rule_family_gives_the_expected_inferences(family):
+    axioms_and_facts, expected = ORACLE[family]
+    graph = parse(axioms_and_facts)
+    assert set(parse(expected)) <= our_closure(graph)
+
+
+@pytest.mark.parametrize("family", sorted(ORACLE))
+def test_rule_family_agrees_with_owlrl(family):
+    graph = parse(ORACLE[family][0])
+    assert our_closure(graph) == owlrl_closure(graph)
+
+
+def test_closure_of_the_real_data_equals_owlrl(build_result, settings):
+    graph = reasoner_input(build_result.dataset, settings.vocabulary)
+    published = set(build_result.dataset.graph(settings.vocabulary.inferred_graph))
+    assert published == owlrl_closure(graph)
+    assert len(published) > 0
+
+
+def test_every_derivation_chains_down_to_asserted_triples(build_result, settings):
+    inference = infer(build_result.dataset, settings.vocabulary)
+    asserted = set(reasoner_input(build_result.dataset, settings.vocabulary))
+    assert set(inference.graph) <= set(inference.derivations)
+    for triple in inference.graph:
+        seen, todo = set(), [triple]
+        while todo:
+            current = todo.pop()
+            assert current not in seen, f"derivation of {triple} loops through {current}"
+            seen.add(current)
+            if current not in asserted:
+                todo.extend(inference.derivations[current].premises)
+
+
+def test_platform_type_is_explained_by_its_subclass_axiom(build_result, settings):
+    vocabulary = settings.vocabulary
+    inference = infer(build_result.dataset, vocabulary)
+    s500 = vocabulary.id["s-500"]
+    derivation = inference.derivations[(s500, RDF.type, vocabulary.ontology["MilitaryPlatform"])]
+    assert derivation.rule == "cax-sco"
+    subject_premises = [p for p in derivation.premises if p[0] == s500]
+    assert subject_premises and subject_premises[0][1] == RDF.type
+
+
+# --- contradictions: one test per kind -----------------------------------------------------
+
+CONTRADICTIONS = {
+    "cax-dw": ":A owl:disjointWith :B . :x a :A , :B .",
+    "cax-adc": "[] a owl:AllDisjointClasses ; owl:members ( :A :B :C ) . :x a :A , :C .",
+    "cls-nothing2": ":A rdfs:subClassOf owl:Nothing . :x a :A .",
+    "prp-fp": ':p a owl:FunctionalProperty . :x :p "1"^^xsd:integer , "2"^^xsd:integer .',
+    "prp-irp": ":p a owl:IrreflexiveProperty . :x :p :x .",
+    "prp-asyp": ":p a owl:AsymmetricProperty . :x :p :y . :y :p :x .",
+    "cls-maxc1": ':C owl:onProperty :p ; owl:maxCardinality "0"^^xsd:nonNegativeInteger . '
+                 ":x a :C ; :p :y .",
+    "eq-diff1": ":a owl:sameAs :b . :a owl:differentFrom :b .",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(CONTRADICTIONS))
+def test_contradiction_is_found_and_names_its_resources(rule):
+    reasoner = Reasoner(parse(CONTRADICTIONS[rule])).run()
+    assert [c.rule for c in reasoner.contradictions][:1] == [rule]
+    contradiction = reasoner.contradictions[0]
+    assert "http://example.org/" in contradiction.message
+    assert contradiction.premises
+
+
+# owlrl turns two literal values of a functional property into a literal-subject owl:sameAs
+# triple and reports nothing; two distinct data values cannot be the same, so we do report it.
+OWLRL_MISSES = {"prp-fp"}
+
+
+def test_owlrl_also_sees_the_contradictions():
+    """The oracle agrees that each case is a contradiction (owlrl reports it as an error)."""
+    for rule, turtle in CONTRADICTIONS.items():
+        if rule in OWLRL_MISSES:
+            continue
+        closure = parse(turtle)
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
+                               datatype_axioms=False).expand(closure)
+        found = list(closure.objects(None, ERRNS.error)) or list(
+            closure.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Nothing")))
+        assert found, f"owlrl finds no contradiction for {rule}"
+
+
+def test_consistent_data_has_no_contradiction(build_result, settings):
+    graph = reasoner_input(build_result.dataset, settings.vocabulary)
+    assert Reasoner(graph).run().contradictions == []
