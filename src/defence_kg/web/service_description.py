@@ -15,7 +15,7 @@ from .formats import GRAPHS, RESULTS
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
-FORMATS = tuple(f for f in GRAPHS if not f.syntax.supports_datasets)
+FORMATS = tuple(f for f in GRAPHS if f.name in ("ttl", "jsonld", "rdf", "nt"))
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
 
 
