@@ -15,6 +15,7 @@ from rdflib import Dataset, Graph
 
 from . import __version__
 from .dataset import LoadError, input_files, load_dataset, load_shapes
+from .explanations import explanation_graph
 from .reasoning import infer
 from .settings import Settings
 from .validation import run_violation_queries, validate_shapes
@@ -53,6 +54,11 @@ def build(settings: Settings) -> BuildResult:
         inferred = dataset.graph(vocabulary.inferred_graph)
         for triple in inference.graph:
             inferred.add(triple)
+    with _step("explain"):
+        explanations = dataset.graph(vocabulary.explanations_graph)
+        for triple in explanation_graph(inference.graph, inference.derivations, dataset,
+                                        vocabulary):
+            explanations.add(triple)
     with _step("check (violation queries)"):
         checked = run_violation_queries(dataset, settings)
         if not checked.conforms:
@@ -74,7 +80,7 @@ def input_hash(settings: Settings) -> str:
 
 def _report(dataset: Dataset, dropped, settings: Settings) -> dict:
     vocabulary = settings.vocabulary
-    special = {vocabulary.ontology_graph, vocabulary.inferred_graph}
+    special = {vocabulary.ontology_graph, *vocabulary.derived_graphs}
     asserted = Graph()
     graphs = {}
     for graph in dataset.graphs():
@@ -91,6 +97,7 @@ def _report(dataset: Dataset, dropped, settings: Settings) -> dict:
             "asserted": len(asserted),
             "ontology": len(dataset.graph(vocabulary.ontology_graph)),
             "inferred": len(dataset.graph(vocabulary.inferred_graph)),
+            "explanations": len(dataset.graph(vocabulary.explanations_graph)),
             "dropped_total": sum(dropped.values()),
             "dropped": dict(sorted(dropped.items())),
             "quads": sum(graphs.values()),

@@ -43,6 +43,9 @@ class Vocabulary:
         self.ontology_graph = self.graph["ontology"]
         self.inferred_graph = self.graph["inferred"]
         self.links_graph = self.graph["links"]
+        self.explanations_graph = self.graph["explanations"]
+        # Written by the build, never by hand: not input to validation or reasoning.
+        self.derived_graphs = frozenset({self.inferred_graph, self.explanations_graph})
 
     @property
     def prefixes(self) -> dict[str, str]:

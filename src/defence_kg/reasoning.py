@@ -39,7 +39,7 @@ def reasoner_input(dataset: Dataset, vocabulary: Vocabulary) -> Graph:
     With owl:sameAs to external IRIs in its input, a reasoner copies each of our triples onto
     each alias; we load none of those data sets, so the links would add nothing but copies.
     """
-    excluded = {vocabulary.links_graph, vocabulary.inferred_graph}
+    excluded = {vocabulary.links_graph, *vocabulary.derived_graphs}
     merged = Graph()
     for graph in dataset.graphs():
         if graph.identifier not in excluded:

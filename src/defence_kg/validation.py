@@ -28,7 +28,7 @@ def validate_shapes(dataset: Dataset, shapes: Graph, settings: Settings) -> Vali
     """SHACL over the asserted data and the ontology (so sh:targetClass follows subclasses)."""
     data = Graph()
     for graph in dataset.graphs():
-        if graph.identifier != settings.vocabulary.inferred_graph:
+        if graph.identifier not in settings.vocabulary.derived_graphs:
             for triple in graph:
                 data.add(triple)
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",

@@ -1,0 +1,122 @@
+"""Why each inferred triple holds, as RDF: a statement per triple, derived from its premises.
+
+A published inference is an `rdf:Statement` that `prov:wasDerivedFrom` the statements of its
+premises and names the OWL 2 RL rule that joined them (`dko:inferredBy`). A premise that was
+asserted `prov:wasDerivedFrom` the named graph holding it, and that graph, in turn, from its
+sentence: one property, followed down to the source text. PROV-O: https://www.w3.org/TR/prov-o/
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from .namespaces import Vocabulary
+from .rules import Derivation
+
+SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
+
+# What each rule of the OWL 2 RL tables says, for people reading an explanation.
+RULE_DEFINITIONS = {
+    "cax-sco": "A member of a class is a member of each of its superclasses.",
+    "cax-eqc1": "A member of a class is a member of each equivalent class.",
+    "cax-eqc2": "A member of a class is a member of each equivalent class.",
+    "scm-sco": "Subclass is transitive.",
+    "scm-spo": "Subproperty is transitive.",
+    "scm-eqc1": "Equivalent classes are subclasses of each other.",
+    "scm-eqc2": "Classes that are subclasses of each other are equivalent.",
+    "scm-eqp1": "Equivalent properties are subproperties of each other.",
+    "scm-eqp2": "Properties that are subproperties of each other are equivalent.",
+    "scm-dom1": "A property's domain includes the domain's superclasses.",
+    "scm-dom2": "A subproperty inherits the domain of its superproperty.",
+    "scm-rng1": "A property's range includes the range's superclasses.",
+    "scm-rng2": "A subproperty inherits the range of its superproperty.",
+    "scm-int": "An intersection is a subclass of each of its members.",
+    "scm-uni": "Each member of a union is a subclass of the union.",
+    "prp-dom": "The subject of a property is a member of the property's domain.",
+    "prp-rng": "The object of a property is a member of the property's range.",
+    "prp-spo1": "A statement with a property holds with each of its superproperties.",
+    "prp-spo2": "A chain of properties implies the property the chain defines.",
+    "prp-eqp1": "A statement holds with each equivalent property.",
+    "prp-eqp2": "A statement holds with each equivalent property.",
+    "prp-inv1": "A statement holds in reverse with the inverse property.",
+    "prp-inv2": "A statement holds in reverse with the inverse property.",
+    "prp-symp": "A symmetric property holds in both directions.",
+    "prp-trp": "A transitive property carries over along a path.",
+    "prp-fp": "Two values of a functional property are the same individual.",
+    "prp-ifp": "Two subjects of an inverse-functional property with one value are the same.",
+    "eq-sym": "Sameness is symmetric.",
+    "eq-trans": "Sameness is transitive.",
+    "eq-rep-s": "What holds of an individual holds of the same individual.",
+    "eq-rep-p": "What holds with a property holds with the same property.",
+    "eq-rep-o": "What holds of an individual holds of the same individual.",
+    "cls-hv1": "Members of a has-value restriction have the value.",
+    "cls-hv2": "Having the value of a has-value restriction makes a member.",
+    "cls-svf1": "A value in the restriction's class makes a member of the restriction.",
+    "cls-svf2": "Any value of the property makes a member of the restriction.",
+    "cls-avf": "Values of members of an all-values restriction are in its class.",
+    "cls-int1": "A member of every class of an intersection is a member of the intersection.",
+    "cls-int2": "A member of an intersection is a member of each of its classes.",
+    "cls-uni": "A member of a class of a union is a member of the union.",
+}
+
+
+def statement_iri(triple, vocabulary: Vocabulary) -> URIRef:
+    """A stable IRI for a triple: a digest of its N-Triples form.
+
+    Blank node labels change from parse to parse, so they all hash alike; only ontology axioms
+    (lists, restrictions) have them, and no two of those statements differ in a blank node alone.
+    """
+    text = " ".join("[]" if isinstance(term, BNode) else term.n3() for term in triple)
+    return vocabulary.id[f"statement/{hashlib.sha256(text.encode()).hexdigest()[:24]}"]
+
+
+def rule_iri(rule: str, vocabulary: Vocabulary) -> URIRef:
+    return vocabulary.id[f"rule/{rule}"]
+
+
+def explanation_graph(published: Graph, derivations: dict[tuple, Derivation],
+                      dataset: Dataset, vocabulary: Vocabulary) -> Graph:
+    """One derivation for every published inference, down to asserted triples and their graphs."""
+    graph = Graph()
+    inferred_by = vocabulary.ontology["inferredBy"]
+    done: set[tuple] = set()
+    todo = sorted(published)
+    while todo:
+        triple = todo.pop()
+        if triple in done:
+            continue
+        done.add(triple)
+        statement = _statement(graph, triple, vocabulary)
+        derivation = derivations.get(triple)
+        if derivation is None:
+            for *_, source in dataset.quads((*triple, None)):
+                if source not in vocabulary.derived_graphs:
+                    graph.add((statement, PROV.wasDerivedFrom, source))
+            continue
+        graph.add((statement, inferred_by, _rule(graph, derivation.rule, vocabulary)))
+        for premise in derivation.premises:
+            graph.add((statement, PROV.wasDerivedFrom, statement_iri(premise, vocabulary)))
+            todo.append(premise)
+    return graph
+
+
+def _statement(graph: Graph, triple, vocabulary: Vocabulary) -> URIRef:
+    statement = statement_iri(triple, vocabulary)
+    subject, predicate, obj = triple
+    graph.add((statement, RDF.type, RDF.Statement))
+    graph.add((statement, RDF.subject, subject))
+    graph.add((statement, RDF.predicate, predicate))
+    graph.add((statement, RDF.object, obj))
+    return statement
+
+
+def _rule(graph: Graph, rule: str, vocabulary: Vocabulary) -> URIRef:
+    iri = rule_iri(rule, vocabulary)
+    graph.add((iri, RDF.type, vocabulary.ontology["InferenceRule"]))
+    graph.add((iri, RDFS.label, Literal(rule)))
+    graph.add((iri, SKOS.definition, Literal(RULE_DEFINITIONS[rule], lang="en")))
+    graph.add((iri, RDFS.seeAlso, URIRef(SPEC)))
+    return iri
