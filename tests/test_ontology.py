@@ -1,0 +1,129 @@
+"""The ontology: one versioned owl:Ontology, every term named and defined, inside OWL 2 RL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from defence_kg.dataset import ONTOLOGY_FILE, data_files, load_dataset
+from defence_kg.reasoning import infer
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/defence-kg/ontology")
+VERSION_IRI = URIRef("https://w3id.org/defence-kg/ontology/0.1.0")
+CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DKO = "https://w3id.org/defence-kg/ontology#"
+MILITARY_PLATFORM = URIRef(DKO + "MilitaryPlatform")
+PARTNER_OF = URIRef(DKO + "partnerOf")
+DKO_NAME = re.compile(r"\bdko:([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])")
+TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept,
+              SKOS.ConceptScheme)
+# Class expressions OWL 2 RL forbids as a superclass (profile, table "superClassExpression").
+NOT_RL_SUPERCLASS = (OWL.someValuesFrom, OWL.unionOf, OWL.minCardinality, OWL.cardinality,
+                     OWL.minQualifiedCardinality, OWL.qualifiedCardinality, OWL.oneOf,
+                     OWL.hasSelf)
+NOT_RL_AXIOMS = (OWL.ReflexiveProperty, OWL.disjointUnionOf)
+
+
+@pytest.fixture(scope="module")
+def ontology(settings) -> Graph:
+    return Graph().parse(settings.ontology_dir / ONTOLOGY_FILE)
+
+
+def own_terms(ontology: Graph) -> set[URIRef]:
+    return {term for kind in TERM_KINDS for term in ontology.subjects(RDF.type, kind)
+            if str(term).startswith(DKO)}
+
+
+def test_exactly_one_versioned_licensed_ontology(ontology):
+    assert list(ontology.subjects(RDF.type, OWL.Ontology)) == [ONTOLOGY_IRI]
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == VERSION_IRI
+    assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) == CC_BY_4
+    for required in (DCTERMS.creator, DCTERMS.title, DCTERMS.description):
+        assert ontology.value(ONTOLOGY_IRI, required) is not None, required
+
+
+def test_ontology_defines_the_terms_other_code_relies_on(ontology):
+    terms = own_terms(ontology)
+    for name in ("MilitaryPlatform", "AirDefenceSystem", "FighterAircraft",
+                 "MissileDefenceSystem", "State", "partnerOf"):
+        assert URIRef(DKO + name) in terms, name
+
+
+def test_every_term_has_an_english_label_and_a_definition(ontology):
+    terms = own_terms(ontology)
+    assert len(terms) > 60
+    for term in sorted(terms):
+        labels = [*ontology.objects(term, RDFS.label), *ontology.objects(term, SKOS.prefLabel)]
+        assert any(isinstance(x, Literal) and x.language == "en" for x in labels), term
+        definitions = list(ontology.objects(term, SKOS.definition))
+        assert any(isinstance(x, Literal) and x.language == "en" for x in definitions), term
+
+
+def test_every_own_term_used_in_data_shapes_or_queries_is_defined(settings, ontology):
+    # A misspelt dko: name is a new, undefined term to RDF: nothing else would catch it.
+    files = [*data_files(settings), settings.ontology_dir / "shapes.ttl",
+             *settings.queries_dir.rglob("*.rq")]
+    used = {URIRef(DKO + name) for path in files
+            for name in DKO_NAME.findall(path.read_text(encoding="utf-8"))}
+    assert len(used) > 30
+    assert used <= own_terms(ontology), sorted(used - own_terms(ontology))
+
+
+def test_no_construct_outside_owl2_rl(ontology):
+    for cls, superclass in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(superclass, BNode):
+            for forbidden in NOT_RL_SUPERCLASS:
+                assert ontology.value(superclass, forbidden) is None, (cls, forbidden)
+    for forbidden in NOT_RL_AXIOMS:
+        assert not list(ontology.subjects(RDF.type, forbidden))
+        assert not list(ontology.subject_objects(forbidden))
+
+
+def test_property_chains_use_named_properties_only(ontology):
+    # Rule prp-spo2 joins triples whose predicates are the chain's members: a blank node
+    # (an inverse expression) in a chain would never match a triple.
+    chains = list(ontology.subject_objects(OWL.propertyChainAxiom))
+    assert chains
+    for _, head in chains:
+        members = list(Collection(ontology, head))
+        assert len(members) >= 2
+        assert all(isinstance(member, URIRef) for member in members), members
+
+
+def test_military_platform_is_never_asserted_in_data(settings):
+    for path in data_files(settings):
+        data = Dataset(default_union=True).parse(path)
+        assert not list(data.subjects(RDF.type, MILITARY_PLATFORM)), path
+
+
+def test_partnership_makes_each_state_a_partner_of_the_other_but_not_of_itself(build_result,
+                                                                             settings):
+    inferred = build_result.dataset.graph(settings.vocabulary.inferred_graph)
+    india, russia = settings.vocabulary.id["india"], settings.vocabulary.id["russia"]
+    assert (india, PARTNER_OF, russia) in inferred
+    assert (russia, PARTNER_OF, india) in inferred
+    assert not [(a, b) for a, b in build_result.dataset.subject_objects(PARTNER_OF) if a == b]
+
+
+def test_platforms_are_military_platforms_by_inference_only(build_result, settings):
+    inferred = build_result.dataset.graph(settings.vocabulary.inferred_graph)
+    platforms = set(inferred.subjects(RDF.type, MILITARY_PLATFORM))
+    assert {p.split("/")[-1] for p in platforms} == {"s-400", "su-57", "s-500"}
+
+
+@pytest.mark.parametrize("wrong_type", ["State", "FighterAircraft"])
+def test_a_wrong_typing_is_an_inconsistency(settings, wrong_type):
+    # The S-400 is an air defence system: typing it as a state or a fighter contradicts
+    # the disjointness axioms.
+    dataset = load_dataset(settings)
+    graph = dataset.graph(settings.vocabulary.graph["ani-2025-12-02/sentence-7"])
+    graph.add((settings.vocabulary.id["s-400"], RDF.type, URIRef(DKO + wrong_type)))
+    assert infer(dataset, settings.vocabulary).contradictions
+
+
+def test_the_real_data_is_consistent(settings):
+    assert infer(load_dataset(settings), settings.vocabulary).contradictions == []
