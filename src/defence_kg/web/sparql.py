@@ -1,6 +1,12 @@
 """The SPARQL 1.1 Protocol query operation at /sparql (read-only).
 
 https://www.w3.org/TR/sparql11-protocol/#query-operation
+
+Nothing is fetched on a query's behalf. SERVICE is refused unless its IRI is listed, exactly,
+in settings.allowed_remote (a prefix would also admit http://allowed.example.evil/). FROM and
+FROM NAMED are allowed with any IRI, file: included: Oxigraph only uses them to pick graphs
+of the store and never dereferences them (tests/test_sparql_protocol.py checks this), and the
+W3C protocol tests use them that way.
 """
 
 from __future__ import annotations
