@@ -81,10 +81,19 @@ def _parse_into(graph, path: Path, settings: Settings):
         graph.parse(data=settings.vocabulary.rebase(text), format=DATA_FORMATS[path.suffix])
     except BadSyntax as error:
         reason = getattr(error, "_why", None) or str(error)
-        raise LoadError(f"{display}:{error.lines + 1}: syntax error: {reason}") from error
+        raise LoadError(f"{display}:{_line_of(error)}: syntax error: {reason}") from error
     except Exception as error:  # rdflib raises plain exceptions for bad IRIs, literals, prefixes
         raise LoadError(f"{display}: {error}") from error
     return graph
+
+
+def _line_of(error: BadSyntax) -> int:
+    """The line of the failing statement. rdflib's own `lines` counter drifts on some files, but
+    the byte offset it keeps into the text (`_i` into `_str`) does not."""
+    text, offset = getattr(error, "_str", None), getattr(error, "_i", None)
+    if isinstance(text, bytes) and isinstance(offset, int):
+        return text[:offset].count(b"\n") + 1
+    return error.lines + 1
 
 
 def _display(path: Path, settings: Settings) -> str:

@@ -21,6 +21,7 @@ BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 REFLEXIVE_TAUTOLOGIES = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
                          OWL.equivalentProperty}
 UNIVERSAL_CLASSES = {OWL.Thing, RDFS.Resource}
+UNIVERSAL_PREDICATES = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range}
 
 
 @dataclass
@@ -55,17 +56,15 @@ def external_aliases(dataset: Dataset, vocabulary: Vocabulary) -> set[URIRef]:
 
 def infer(dataset: Dataset, vocabulary: Vocabulary) -> Inference:
     """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing."""
-    reasoner = Reasoner(reasoner_input(dataset, vocabulary)).run()
-    inference = Inference(Graph(), derivations=reasoner.derivations)
+    aliases = external_aliases(dataset, vocabulary)
+    reasoner = Reasoner(reasoner_input(dataset, vocabulary),
+                        ignore=lambda triple: why_trivial(triple, aliases)).run()
+    inference = Inference(Graph(), derivations=reasoner.derivations,
+                          dropped=Counter(reasoner.ignored.values()))
     inference.contradictions = [explain_contradiction(c, reasoner, dataset)
                                 for c in reasoner.contradictions]
-    aliases = external_aliases(dataset, vocabulary)
     for triple in reasoner.inferred:
-        reason = why_trivial(triple, aliases)
-        if reason:
-            inference.dropped[reason] += 1
-        else:
-            inference.graph.add(triple)
+        inference.graph.add(triple)
     return inference
 
 
@@ -74,7 +73,8 @@ def why_trivial(triple, aliases: set[URIRef] = frozenset()) -> str | None:
 
     - reflexive: `x owl:sameAs x`, `C rdfs:subClassOf C` and the other reflexive tautologies
     - literal-subject: a literal in subject position (generalised RDF, not RDF)
-    - universal-type: `x rdf:type owl:Thing` or `rdfs:Resource`, and `C rdfs:subClassOf owl:Thing`
+    - universal-class: `x rdf:type owl:Thing` (or `rdfs:Resource`), and `rdfs:subClassOf`,
+      `rdfs:domain` or `rdfs:range` `owl:Thing`: true of everything, so saying nothing
     - built-in-vocabulary: statements about RDF, RDFS, OWL or XSD terms themselves
     - external-alias: a copy of a triple onto another data set's IRI
     """
@@ -83,8 +83,8 @@ def why_trivial(triple, aliases: set[URIRef] = frozenset()) -> str | None:
         return "literal-subject"
     if predicate in REFLEXIVE_TAUTOLOGIES and subject == obj:
         return "reflexive"
-    if predicate in (RDF.type, RDFS.subClassOf) and obj in UNIVERSAL_CLASSES:
-        return "universal-type"
+    if predicate in UNIVERSAL_PREDICATES and obj in UNIVERSAL_CLASSES:
+        return "universal-class"
     if str(subject).startswith(BUILT_IN_NAMESPACES):
         return "built-in-vocabulary"
     if subject in aliases or obj in aliases:

@@ -6,9 +6,9 @@ Each new triple is joined once against what is known when it arrives (an agenda,
 semi-naive evaluation), so a rule instance fires when its last premise appears, and the
 derivation recorded then only uses triples that were already there: explanations never loop.
 
-Not produced, because the published closure drops them anyway (reasoning.why_trivial): the
-reflexive triples of eq-ref, scm-cls and scm-op/dp, typing with owl:Thing, and the axiomatic
-triples of the RDF and OWL vocabularies.
+Not produced: the reflexive triples of eq-ref, scm-cls and scm-op/dp, typing with owl:Thing,
+and the axiomatic triples of the RDF and OWL vocabularies; and whatever the caller's `ignore`
+names (reasoning.why_trivial), which is counted but neither kept nor used as a premise.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import Literal
+from rdflib import BNode, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 Triple = tuple
@@ -43,22 +43,24 @@ class Facts:
 
     def __init__(self):
         self.triples: set[Triple] = set()
-        self._by_p = defaultdict(set)
-        self._by_sp = defaultdict(set)
-        self._by_po = defaultdict(set)
-        self._by_s = defaultdict(set)  # for owl:sameAs replacement only
-        self._by_o = defaultdict(set)
+        # Dicts used as ordered sets: joins visit facts in the order they arrived, so the same
+        # input always yields the same derivations, whatever Python's hash seed.
+        self._by_p = defaultdict(dict)
+        self._by_sp = defaultdict(dict)
+        self._by_po = defaultdict(dict)
+        self._by_s = defaultdict(dict)  # for owl:sameAs replacement only
+        self._by_o = defaultdict(dict)
 
     def add(self, triple: Triple) -> bool:
         if triple in self.triples:
             return False
         s, p, o = triple
         self.triples.add(triple)
-        self._by_p[p].add((s, o))
-        self._by_sp[s, p].add(o)
-        self._by_po[p, o].add(s)
-        self._by_s[s].add((p, o))
-        self._by_o[o].add((s, p))
+        self._by_p[p][s, o] = None
+        self._by_sp[s, p][o] = None
+        self._by_po[p, o][s] = None
+        self._by_s[s][p, o] = None
+        self._by_o[o][s, p] = None
         return True
 
     def __contains__(self, triple: Triple) -> bool:
@@ -93,13 +95,15 @@ class Facts:
 class Reasoner:
     """Apply the rules until nothing new follows; keep one derivation per inferred triple."""
 
-    def __init__(self, triples: Iterable[Triple]):
+    def __init__(self, triples: Iterable[Triple], ignore=lambda triple: None):
         self.facts = Facts()
+        self.ignore = ignore
+        self.ignored: dict[Triple, str] = {}
         self.asserted: set[Triple] = set()
         self.derivations: dict[Triple, Derivation] = {}
         self.contradictions: list[Contradiction] = []
         self._agenda: deque[Triple] = deque()
-        for triple in triples:
+        for triple in sorted(triples, key=_stable_order):
             if self.facts.add(triple):
                 self.asserted.add(triple)
                 self._agenda.append(triple)
@@ -118,9 +122,12 @@ class Reasoner:
         return self.facts.triples - self.asserted
 
     def _derive(self, triple: Triple, rule: str, premises: tuple[Triple, ...]) -> None:
-        if isinstance(triple[0], Literal) or (triple[0] == triple[2] and triple[1] in REFLEXIVE):
+        if triple in self.facts or triple in self.ignored:
             return
-        if self.facts.add(triple):
+        reason = self.ignore(triple)
+        if reason:
+            self.ignored[triple] = reason
+        elif self.facts.add(triple):
             self.derivations[triple] = Derivation(rule, premises)
             self._agenda.append(triple)
 
@@ -129,8 +136,12 @@ class Reasoner:
             self.contradictions.extend(check(self.facts))
 
 
-REFLEXIVE = {SAME, SCO, SPO, EQC, EQP}
 Inference = Iterator[tuple[Triple, str, tuple[Triple, ...]]]
+
+
+def _stable_order(triple: Triple) -> tuple:
+    # Blank node labels differ between parses; ordering by them would undo determinism.
+    return tuple("" if isinstance(term, BNode) else term.n3() for term in triple)
 
 
 # --- classes (cax-*) and schema (scm-*) --------------------------------------------------
