@@ -101,6 +101,7 @@ class Reasoner:
         self.ignored: dict[Triple, str] = {}
         self.asserted: set[Triple] = set()
         self.derivations: dict[Triple, Derivation] = {}
+        self._depth: dict[Triple, int] = {}  # 0 for asserted triples
         self.contradictions: list[Contradiction] = []
         self._agenda: deque[Triple] = deque()
         for triple in sorted(triples, key=_stable_order):
@@ -122,14 +123,31 @@ class Reasoner:
         return self.facts.triples - self.asserted
 
     def _derive(self, triple: Triple, rule: str, premises: tuple[Triple, ...]) -> None:
-        if triple in self.facts or triple in self.ignored:
+        if triple in self.ignored or triple in self.asserted:
+            return
+        depth = 1 + max(self._depth.get(p, 0) for p in premises)
+        if triple in self.facts:
+            self._prefer(triple, Derivation(rule, premises), depth)
             return
         reason = self.ignore(triple)
         if reason:
             self.ignored[triple] = reason
         elif self.facts.add(triple):
             self.derivations[triple] = Derivation(rule, premises)
+            self._depth[triple] = depth
             self._agenda.append(triple)
+
+    def _prefer(self, triple: Triple, derivation: Derivation, depth: int) -> None:
+        """Keep the shallower derivation, or at equal depth the one a person reads more easily
+        ("a missile defence system is a platform" over "the talks concern a platform").
+
+        A premise that depends on the triple is deeper than it, so neither choice loops.
+        """
+        current = self.derivations[triple]
+        if (depth, _preference(derivation.rule)) < (self._depth[triple],
+                                                    _preference(current.rule)):
+            self.derivations[triple] = derivation
+            self._depth[triple] = depth
 
     def _check_consistency(self) -> None:
         for check in CONSISTENCY_CHECKS:
@@ -137,6 +155,14 @@ class Reasoner:
 
 
 Inference = Iterator[tuple[Triple, str, tuple[Triple, ...]]]
+
+
+# Rules that explain a fact by what the thing is come first; domain and range last.
+RULE_PREFERENCE = {"cax-sco": 0, "cax-eqc1": 0, "cax-eqc2": 0, "prp-dom": 3, "prp-rng": 3}
+
+
+def _preference(rule: str) -> int:
+    return RULE_PREFERENCE.get(rule, 2)
 
 
 def _stable_order(triple: Triple) -> tuple:
