@@ -7,12 +7,15 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 INPUTS := $(shell find ontology data queries -type f 2>/dev/null) $(shell find src -name '*.py')
 
+# Browser tests drive Debian's Chromium; the dump tests parse with Raptor's rapper.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/rapper
+
 .PHONY: serve test build bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 # The build output is a release directory behind build/current; rebuild when an input is newer.
@@ -25,7 +28,12 @@ build: $(STAMP)
 serve: build/current/build-report.json
 	$(BIN)/defence-kg serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+$(SYSTEM_TOOLS) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium chromium-driver raptor2-utils
+
+test: $(STAMP) $(SYSTEM_TOOLS)
 	$(BIN)/pytest
 
 lint: $(STAMP)

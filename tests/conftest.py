@@ -109,3 +109,28 @@ def w3c_server(release, w3c_dir):
     """A real server that also serves the W3C protocol tests' named graphs."""
     with running_server(release, "--load", str(w3c_dir / "protocol-dataset.nq")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Selenium, with the network kept to loopback.
+
+    The flags stop Chromium's own background traffic (updates, sync, Google lookups), which
+    this machine's closed network would refuse anyway.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,1024"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
