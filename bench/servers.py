@@ -1,0 +1,210 @@
+"""The servers under test, on 127.0.0.1 only: ours, Oxigraph server and rdflib-endpoint.
+
+Each is started in its own process from the same files, waited for by polling (never a fixed
+sleep), timed from start to first answer, watched for peak memory, and stopped by its id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+BIN = Path(sys.executable).parent
+POLL_SECONDS = 0.1
+MEMORY_SAMPLE_SECONDS = 0.5
+STOP_SECONDS = 15
+
+
+class ServerError(Exception):
+    """A server that could not be prepared or started; the message says why."""
+
+
+def executable(name: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        raise ServerError(f"{path} is missing: install the benchmark's dependencies with "
+                          "pip install -e '.[test,bench]'")
+    return str(path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PeakMemory:
+    """Samples the proportional set size (PSS) of process trees in a thread; keeps the peak.
+
+    PSS splits pages that forked workers share among them, so a preforking server is not
+    counted once per worker for the same store.
+    """
+
+    def __init__(self):
+        self.peak_bytes = 0
+        self._processes: list[psutil.Process] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def watch(self, pid: int) -> None:
+        self._processes = [psutil.Process(pid)]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(MEMORY_SAMPLE_SECONDS):
+            total = 0
+            for root in self._processes:
+                try:
+                    tree = [root, *root.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    continue
+                for process in tree:
+                    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                        total += process.memory_full_info().pss
+            self.peak_bytes = max(self.peak_bytes, total)
+
+
+@dataclass
+class Server:
+    """A running server: where to send queries, how long it took to load, its peak memory."""
+
+    name: str
+    query_url: str
+    process: subprocess.Popen
+    load_seconds: float
+    log_path: Path
+    memory: PeakMemory = field(repr=False)
+
+    def stop(self) -> float:
+        """Stop the server (and its workers); return its peak memory in MiB."""
+        _terminate(self.process)
+        self.memory.close()
+        return self.memory.peak_bytes / 2**20
+
+
+def _terminate(process: subprocess.Popen) -> None:
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for child in children:  # workers the server started and left behind
+        if child.is_running():
+            child.kill()
+
+
+def _run_step(command: list[str], log_path: Path, deadline: float, memory: PeakMemory) -> None:
+    """Run a preparation step (such as a bulk load) to completion within the deadline."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        memory.watch(process.pid)
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            _terminate(process)
+            raise ServerError(f"{command[0]} {command[1]} did not finish in time") from None
+    if process.returncode:
+        raise ServerError(f"{' '.join(command[:2])} failed ({process.returncode}):\n"
+                          f"{_tail(log_path)}")
+
+
+def _start(name: str, command: list[str], ready_url: str, query_url: str, log_path: Path,
+           started: float, deadline: float, memory: PeakMemory) -> Server:
+    """Start a server and poll ready_url until it answers 200; fail with its log otherwise."""
+    log = open(log_path, "ab")  # noqa: SIM115 (the server writes to it until stopped)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    memory.watch(process.pid)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            memory.close()
+            raise ServerError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(ready_url, timeout=5) as response:
+                if response.status == 200:
+                    return Server(name, query_url, process, time.monotonic() - started,
+                                  log_path, memory)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(POLL_SECONDS)  # a poll interval, not a wait for readiness
+    _terminate(process)
+    memory.close()
+    raise ServerError(f"{name} did not answer {ready_url} in time:\n{_tail(log_path)}")
+
+
+def _tail(log_path: Path, lines: int = 20) -> str:
+    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_ours(release_output: Path, files: list[Path], workdir: Path,
+               timeout: float) -> Server:
+    """`defence-kg serve` over the release in release_output, plus the benchmark's files."""
+    started = time.monotonic()
+    port = free_port()
+    loads = [arg for path in files for arg in ("--load", str(path))]
+    command = [executable("defence-kg"), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--output-dir", str(release_output), *loads]
+    url = f"http://127.0.0.1:{port}"
+    return _start("ours", command, url + "/health", url + "/sparql", workdir / "ours.log",
+                  started, started + timeout, PeakMemory())
+
+
+def start_oxigraph(files: list[Path], workdir: Path, timeout: float,
+                   query_timeout: float) -> Server:
+    """`oxigraph load` then `serve-read-only`. The default graph is made the union of the
+    named graphs as a set, as our store does (--union-default-graph would repeat a triple
+    once per graph holding it, and so count it more than once)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    oxigraph = executable("oxigraph")
+    location = workdir / "oxigraph-store"
+    log_path = workdir / "oxigraph.log"
+    memory = PeakMemory()
+    try:
+        _run_step([oxigraph, "load", "--location", str(location),
+                   "--file", *map(str, files)], log_path, deadline, memory)
+        _run_step([oxigraph, "update", "--location", str(location), "--update",
+                   "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"],
+                  log_path, deadline, memory)
+        # Compacted for reads, as its own advice for a read-only endpoint under load says.
+        _run_step([oxigraph, "optimize", "--location", str(location)], log_path, deadline,
+                  memory)
+    except ServerError:
+        memory.close()
+        raise
+    port = free_port()
+    command = [oxigraph, "serve-read-only", "--location", str(location),
+               "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(query_timeout))]
+    url = f"http://127.0.0.1:{port}"
+    return _start("oxigraph", command, url + "/", url + "/query", log_path, started, deadline,
+                  memory)
+
+
+def start_rdflib_endpoint(files: list[Path], workdir: Path, timeout: float) -> Server:
+    """`rdflib-endpoint serve`: an rdflib Dataset (default graph: the union) behind uvicorn."""
+    started = time.monotonic()
+    port = free_port()
+    command = [executable("rdflib-endpoint"), "serve", *map(str, files),
+               "--host", "127.0.0.1", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}/"
+    return _start("rdflib-endpoint", command, url, url, workdir / "rdflib-endpoint.log",
+                  started, started + timeout, PeakMemory())
+
