@@ -12,6 +12,8 @@ from defence_kg.store import QueryStore
 
 DKG = "https://w3id.org/defence-kg/id/"
 DKO = "https://w3id.org/defence-kg/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +139,14 @@ def test_russia_is_indias_partner_by_inference(store, settings):
     assert {r["partnership"] for r in rows} == {
         DKG + "india-russia-defence-cooperation",
         DKG + "india-russia-special-and-privileged-strategic-partnership"}
+
+
+def test_why_s500_is_a_platform_chains_down_to_its_sentence(store, settings):
+    rows = ask(store, settings, "why-is-a-fact-inferred.rq")
+    assert {r["rule"] for r in rows} == {"cax-sco"}
+    premises = {(r["premiseSubject"], r["premisePredicate"], r["premiseObject"]): r for r in rows}
+    typed = premises[(DKG + "s-500", RDF_TYPE, DKO + "MissileDefenceSystem")]
+    assert "S-500" in typed["sentence"]
+    assert typed["premiseGraph"].endswith("/sentence-8")
+    axiom = premises[(DKO + "MissileDefenceSystem", RDFS_SUBCLASS_OF, DKO + "MilitaryPlatform")]
+    assert axiom["premiseGraph"].endswith("/graph/ontology")

@@ -51,6 +51,14 @@ ORACLE = {
               ":x a :C . :A rdfs:subClassOf :C . :B rdfs:subClassOf :C ."),
     "functional": (":p a owl:FunctionalProperty . :x :p :a , :b .",
                    ":a owl:sameAs :b . :b owl:sameAs :a ."),
+    "max-cardinality-one": (
+        ':C owl:onProperty :p ; owl:maxCardinality "1"^^xsd:nonNegativeInteger . '
+        ":x a :C ; :p :a , :b .",
+        ":a owl:sameAs :b . :b owl:sameAs :a ."),
+    "max-qualified-cardinality-one": (
+        ':C owl:onProperty :p ; owl:maxQualifiedCardinality "1"^^xsd:nonNegativeInteger ; '
+        "owl:onClass :D . :x a :C ; :p :a , :b , :c . :a a :D . :b a :D .",
+        ":a owl:sameAs :b . :b owl:sameAs :a ."),
     "same-as": (":a owl:sameAs :b . :a :p :c . :d :q :a .",
                 ":b owl:sameAs :a . :b :p :c . :d :q :b ."),
 }

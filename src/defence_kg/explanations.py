@@ -60,6 +60,9 @@ RULE_DEFINITIONS = {
     "cls-int1": "A member of every class of an intersection is a member of the intersection.",
     "cls-int2": "A member of an intersection is a member of each of its classes.",
     "cls-uni": "A member of a class of a union is a member of the union.",
+    "cls-maxc2": "Two values of a property allowed at most one value are the same individual.",
+    "cls-maxqc3": "Two qualifying values where at most one is allowed are the same individual.",
+    "cls-maxqc4": "Two values where at most one is allowed are the same individual.",
 }
 
 

@@ -450,6 +450,46 @@ def cls_intersection_union(f: Facts, t: Triple) -> Inference:
             yield (s, TYPE, c), "cls-uni", ((c, OWL.unionOf, head), t)
 
 
+def cls_max_one(f: Facts, t: Triple) -> Inference:
+    """cls-maxc2 and cls-maxqc3/4: two values where at most one is allowed are the same."""
+    s, p, o = t
+    if p == TYPE:
+        yield from _max_one_values(f, s, o, None)
+        # t as the qualifying type of a value (cls-maxqc3)
+        for x in f.subjects(OWL.onClass, o):
+            for prop in f.objects(x, OWL.onProperty):
+                for u in f.subjects(prop, s):
+                    if (u, TYPE, x) in f:
+                        yield from _max_one_values(f, u, x, s)
+    for x in f.subjects(OWL.onProperty, p):
+        if (s, TYPE, x) in f:
+            yield from _max_one_values(f, s, x, o)
+
+
+def _max_one_values(f: Facts, u, x, value) -> Inference:
+    """The sameAs pairs that restriction x forces among u's values (only those with `value`)."""
+    for kind in (OWL.maxCardinality, OWL.maxQualifiedCardinality):
+        for n in f.objects(x, kind):
+            if not (isinstance(n, Literal) and n.toPython() == 1):
+                continue
+            qualifiers = f.objects(x, OWL.onClass) if kind == OWL.maxQualifiedCardinality else []
+            for prop in f.objects(x, OWL.onProperty):
+                values = [y for y in f.objects(u, prop)
+                          if all(q == OWL.Thing or (y, TYPE, q) in f for q in qualifiers)]
+                for y1 in values:
+                    for y2 in values:
+                        if y1 == y2 or (value is not None and value not in (y1, y2)):
+                            continue
+                        rule = ("cls-maxc2" if kind == OWL.maxCardinality else
+                                "cls-maxqc4" if OWL.Thing in qualifiers else "cls-maxqc3")
+                        premises = ((x, kind, n), (x, OWL.onProperty, prop), (u, TYPE, x),
+                                    (u, prop, y1), (u, prop, y2),
+                                    *((y, TYPE, q) for q in qualifiers if q != OWL.Thing
+                                      for y in (y1, y2)),
+                                    *((x, OWL.onClass, q) for q in qualifiers))
+                        yield (y1, SAME, y2), rule, premises
+
+
 def scm_intersection_union(f: Facts, t: Triple) -> Inference:
     """scm-int and scm-uni: an intersection is below, a union above, each of its members."""
     s, p, o = t
@@ -464,7 +504,7 @@ def scm_intersection_union(f: Facts, t: Triple) -> Inference:
 RULES = (cax_sco, cax_eqc, scm_transitive, scm_equivalence, scm_domain_range,
          prp_domain_range, prp_subproperty, prp_inverse, prp_symmetric_transitive, prp_chain,
          prp_functional, eq_rules, cls_has_value, cls_some_all_values, cls_intersection_union,
-         scm_intersection_union)
+         cls_max_one, scm_intersection_union)
 
 
 # --- consistency (the rules whose conclusion is false) -----------------------------------
