@@ -21,8 +21,52 @@ from rdflib import BNode, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 Triple = tuple
-TYPE, SCO, SPO = RDF.type, RDFS.subClassOf, RDFS.subPropertyOf
-EQC, EQP, SAME = OWL.equivalentClass, OWL.equivalentProperty, OWL.sameAs
+# Terms are dictionary-encoded as ints (literals negative), so the rules join and compare
+# machine integers instead of rdflib terms; the vocabulary the rules use comes first.
+VOCABULARY = (
+    RDF.type,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    OWL.sameAs,
+    OWL.AllDisjointClasses,
+    OWL.allValuesFrom,
+    OWL.AsymmetricProperty,
+    OWL.differentFrom,
+    OWL.disjointWith,
+    RDFS.domain,
+    RDF.first,
+    OWL.FunctionalProperty,
+    OWL.hasValue,
+    OWL.intersectionOf,
+    OWL.InverseFunctionalProperty,
+    OWL.inverseOf,
+    OWL.IrreflexiveProperty,
+    OWL.maxCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.members,
+    RDF.nil,
+    OWL.Nothing,
+    OWL.onClass,
+    OWL.onProperty,
+    OWL.propertyChainAxiom,
+    RDFS.range,
+    RDF.rest,
+    OWL.someValuesFrom,
+    OWL.SymmetricProperty,
+    OWL.Thing,
+    OWL.TransitiveProperty,
+    OWL.unionOf,
+)
+(
+    TYPE, SCO, SPO, EQC, EQP, SAME, ALL_DISJOINT_CLASSES, ALL_VALUES_FROM, ASYMMETRIC_PROPERTY,
+    DIFFERENT_FROM, DISJOINT_WITH, DOMAIN, FIRST, FUNCTIONAL_PROPERTY, HAS_VALUE,
+    INTERSECTION_OF, INVERSE_FUNCTIONAL_PROPERTY, INVERSE_OF, IRREFLEXIVE_PROPERTY,
+    MAX_CARDINALITY, MAX_QUALIFIED_CARDINALITY, MEMBERS, NIL, NOTHING, ON_CLASS, ON_PROPERTY,
+    PROPERTY_CHAIN_AXIOM, RANGE, REST, SOME_VALUES_FROM, SYMMETRIC_PROPERTY, THING,
+    TRANSITIVE_PROPERTY, UNION_OF
+) = range(len(VOCABULARY))
 
 
 @dataclass(frozen=True)
@@ -39,9 +83,12 @@ class Contradiction:
 
 
 class Facts:
-    """A set of triples with the three indexes the rules join on."""
+    """A set of encoded triples with the indexes the rules join on, and the term dictionary."""
 
     def __init__(self):
+        self._ids: dict = {term: number for number, term in enumerate(VOCABULARY)}
+        self._terms: list = list(VOCABULARY)
+        self._literals: list = []
         self.triples: set[Triple] = set()
         # Dicts used as ordered sets: joins visit facts in the order they arrived, so the same
         # input always yields the same derivations, whatever Python's hash seed.
@@ -50,6 +97,31 @@ class Facts:
         self._by_po = defaultdict(dict)
         self._by_s = defaultdict(dict)  # for owl:sameAs replacement only
         self._by_o = defaultdict(dict)
+
+    def encode(self, term) -> int:
+        number = self._ids.get(term)
+        if number is None:
+            if isinstance(term, Literal):
+                self._literals.append(term)
+                number = -len(self._literals)
+            else:
+                self._terms.append(term)
+                number = len(self._terms) - 1
+            self._ids[term] = number
+        return number
+
+    def decode(self, number: int):
+        return self._literals[-number - 1] if number < 0 else self._terms[number]
+
+    def decode_triple(self, triple: Triple) -> Triple:
+        return tuple(self.decode(n) for n in triple)
+
+    def number(self, term: int):
+        """A literal's Python value (None for anything else)."""
+        return self.decode(term).toPython() if term < 0 else None
+
+    def name(self, term: int) -> str:
+        return str(self.decode(term))
 
     def add(self, triple: Triple) -> bool:
         if triple in self.triples:
@@ -84,10 +156,10 @@ class Facts:
     def items(self, head) -> list:
         """The members of the RDF list starting at head."""
         members = []
-        while head != RDF.nil and head is not None:
-            first = self.objects(head, RDF.first)
+        while head != NIL and head is not None:
+            first = self.objects(head, FIRST)
             members.append(first[0] if first else None)
-            rest = self.objects(head, RDF.rest)
+            rest = self.objects(head, REST)
             head = rest[0] if rest else None
         return members
 
@@ -98,42 +170,64 @@ class Reasoner:
     def __init__(self, triples: Iterable[Triple], ignore=lambda triple: None):
         self.facts = Facts()
         self.ignore = ignore
-        self.ignored: dict[Triple, str] = {}
-        self.asserted: set[Triple] = set()
-        self.derivations: dict[Triple, Derivation] = {}
+        self._ignored: dict[Triple, str] = {}
+        self._asserted: set[Triple] = set()
+        self._derivations: dict[Triple, Derivation] = {}
         self._depth: dict[Triple, int] = {}  # 0 for asserted triples
-        self.contradictions: list[Contradiction] = []
+        self._contradictions: list[Contradiction] = []
         self._agenda: deque[Triple] = deque()
-        for triple in sorted(triples, key=_stable_order):
+        encode = self.facts.encode
+        for s, p, o in sorted(triples, key=_stable_order):
+            triple = (encode(s), encode(p), encode(o))
             if self.facts.add(triple):
-                self.asserted.add(triple)
+                self._asserted.add(triple)
                 self._agenda.append(triple)
 
     def run(self) -> Reasoner:
+        facts, derive = self.facts, self._derive
         while self._agenda:
             triple = self._agenda.popleft()
             for rule in RULES:
-                for new, name, premises in rule(self.facts, triple):
-                    self._derive(new, name, premises)
-        self._check_consistency()
+                for new, name, premises in rule(facts, triple):
+                    derive(new, name, premises)
+        for check in CONSISTENCY_CHECKS:
+            self._contradictions.extend(check(facts))
         return self
+
+    # The results, decoded back to rdflib terms.
 
     @property
     def inferred(self) -> set[Triple]:
-        return self.facts.triples - self.asserted
+        return {self.facts.decode_triple(t) for t in self.facts.triples - self._asserted}
+
+    @property
+    def derivations(self) -> dict[Triple, Derivation]:
+        decode = self.facts.decode_triple
+        return {decode(t): Derivation(d.rule, tuple(decode(p) for p in d.premises))
+                for t, d in self._derivations.items()}
+
+    @property
+    def ignored(self) -> dict[Triple, str]:
+        return {self.facts.decode_triple(t): reason for t, reason in self._ignored.items()}
+
+    @property
+    def contradictions(self) -> list[Contradiction]:
+        decode = self.facts.decode_triple
+        return [Contradiction(c.rule, c.message, tuple(decode(p) for p in c.premises))
+                for c in self._contradictions]
 
     def _derive(self, triple: Triple, rule: str, premises: tuple[Triple, ...]) -> None:
-        if triple in self.ignored or triple in self.asserted:
+        if triple in self._asserted or triple in self._ignored:
             return
         depth = 1 + max(self._depth.get(p, 0) for p in premises)
         if triple in self.facts:
             self._prefer(triple, Derivation(rule, premises), depth)
             return
-        reason = self.ignore(triple)
+        reason = self.ignore(self.facts.decode_triple(triple))
         if reason:
-            self.ignored[triple] = reason
+            self._ignored[triple] = reason
         elif self.facts.add(triple):
-            self.derivations[triple] = Derivation(rule, premises)
+            self._derivations[triple] = Derivation(rule, premises)
             self._depth[triple] = depth
             self._agenda.append(triple)
 
@@ -143,15 +237,11 @@ class Reasoner:
 
         A premise that depends on the triple is deeper than it, so neither choice loops.
         """
-        current = self.derivations[triple]
+        current = self._derivations[triple]
         if (depth, _preference(derivation.rule)) < (self._depth[triple],
                                                     _preference(current.rule)):
-            self.derivations[triple] = derivation
+            self._derivations[triple] = derivation
             self._depth[triple] = depth
-
-    def _check_consistency(self) -> None:
-        for check in CONSISTENCY_CHECKS:
-            self.contradictions.extend(check(self.facts))
 
 
 Inference = Iterator[tuple[Triple, str, tuple[Triple, ...]]]
@@ -222,8 +312,8 @@ def scm_equivalence(f: Facts, t: Triple) -> Inference:
 def scm_domain_range(f: Facts, t: Triple) -> Inference:
     """scm-dom1/2, scm-rng1/2: domains and ranges follow subclasses and subproperties."""
     s, p, o = t
-    for axiom, one, two in ((RDFS.domain, "scm-dom1", "scm-dom2"),
-                            (RDFS.range, "scm-rng1", "scm-rng2")):
+    for axiom, one, two in ((DOMAIN, "scm-dom1", "scm-dom2"),
+                            (RANGE, "scm-rng1", "scm-rng2")):
         if p == axiom:
             for d in f.objects(o, SCO):
                 yield (s, axiom, d), one, (t, (o, SCO, d))
@@ -241,16 +331,16 @@ def scm_domain_range(f: Facts, t: Triple) -> Inference:
 
 def prp_domain_range(f: Facts, t: Triple) -> Inference:
     s, p, o = t
-    if p == RDFS.domain:
+    if p == DOMAIN:
         for x, y in f.pairs(s):
             yield (x, TYPE, o), "prp-dom", (t, (x, s, y))
-    elif p == RDFS.range:
+    elif p == RANGE:
         for x, y in f.pairs(s):
             yield (y, TYPE, o), "prp-rng", (t, (x, s, y))
-    for c in f.objects(p, RDFS.domain):
-        yield (s, TYPE, c), "prp-dom", ((p, RDFS.domain, c), t)
-    for c in f.objects(p, RDFS.range):
-        yield (o, TYPE, c), "prp-rng", ((p, RDFS.range, c), t)
+    for c in f.objects(p, DOMAIN):
+        yield (s, TYPE, c), "prp-dom", ((p, DOMAIN, c), t)
+    for c in f.objects(p, RANGE):
+        yield (o, TYPE, c), "prp-rng", ((p, RANGE, c), t)
 
 
 def prp_subproperty(f: Facts, t: Triple) -> Inference:
@@ -274,30 +364,30 @@ def prp_subproperty(f: Facts, t: Triple) -> Inference:
 
 def prp_inverse(f: Facts, t: Triple) -> Inference:
     s, p, o = t
-    if p == OWL.inverseOf:
+    if p == INVERSE_OF:
         for x, y in f.pairs(s):
             yield (y, o, x), "prp-inv1", (t, (x, s, y))
         for x, y in f.pairs(o):
             yield (y, s, x), "prp-inv2", (t, (x, o, y))
-    for q in f.objects(p, OWL.inverseOf):
-        yield (o, q, s), "prp-inv1", ((p, OWL.inverseOf, q), t)
-    for q in f.subjects(OWL.inverseOf, p):
-        yield (o, q, s), "prp-inv2", ((q, OWL.inverseOf, p), t)
+    for q in f.objects(p, INVERSE_OF):
+        yield (o, q, s), "prp-inv1", ((p, INVERSE_OF, q), t)
+    for q in f.subjects(INVERSE_OF, p):
+        yield (o, q, s), "prp-inv2", ((q, INVERSE_OF, p), t)
 
 
 def prp_symmetric_transitive(f: Facts, t: Triple) -> Inference:
     s, p, o = t
-    if p == TYPE and o == OWL.SymmetricProperty:
+    if p == TYPE and o == SYMMETRIC_PROPERTY:
         for x, y in f.pairs(s):
             yield (y, s, x), "prp-symp", (t, (x, s, y))
-    elif p == TYPE and o == OWL.TransitiveProperty:
+    elif p == TYPE and o == TRANSITIVE_PROPERTY:
         for x, y in f.pairs(s):
             for z in f.objects(y, s):
                 yield (x, s, z), "prp-trp", (t, (x, s, y), (y, s, z))
-    if (p, TYPE, OWL.SymmetricProperty) in f:
-        yield (o, p, s), "prp-symp", ((p, TYPE, OWL.SymmetricProperty), t)
-    if (p, TYPE, OWL.TransitiveProperty) in f:
-        axiom = (p, TYPE, OWL.TransitiveProperty)
+    if (p, TYPE, SYMMETRIC_PROPERTY) in f:
+        yield (o, p, s), "prp-symp", ((p, TYPE, SYMMETRIC_PROPERTY), t)
+    if (p, TYPE, TRANSITIVE_PROPERTY) in f:
+        axiom = (p, TYPE, TRANSITIVE_PROPERTY)
         for z in f.objects(o, p):
             yield (s, p, z), "prp-trp", (axiom, t, (o, p, z))
         for x in f.subjects(p, s):
@@ -307,20 +397,20 @@ def prp_symmetric_transitive(f: Facts, t: Triple) -> Inference:
 def prp_chain(f: Facts, t: Triple) -> Inference:
     """prp-spo2: a property chain axiom, applied when any link of a chain arrives."""
     s, p, o = t
-    if p == OWL.propertyChainAxiom:
+    if p == PROPERTY_CHAIN_AXIOM:
         chain = f.items(o)
         for x, y in f.pairs(chain[0]) if chain else ():
             for end, right in _paths_forward(f, chain[1:], y):
                 yield (x, s, end), "prp-spo2", (t, (x, chain[0], y), *right)
         return
-    for head, chain_property in f.pairs(OWL.propertyChainAxiom):
+    for head, chain_property in f.pairs(PROPERTY_CHAIN_AXIOM):
         chain = f.items(chain_property)
         for position, link in enumerate(chain):
             if link != p:
                 continue
             for start, left in _paths_back(f, chain[:position], s):
                 for end, right in _paths_forward(f, chain[position + 1:], o):
-                    premises = ((head, OWL.propertyChainAxiom, chain_property), *left, t, *right)
+                    premises = ((head, PROPERTY_CHAIN_AXIOM, chain_property), *left, t, *right)
                     yield (start, head, end), "prp-spo2", premises
 
 
@@ -345,10 +435,10 @@ def _paths_back(f: Facts, links, node) -> Iterator[tuple]:
 def prp_functional(f: Facts, t: Triple) -> Inference:
     """prp-fp and prp-ifp: a functional property's two values are the same individual."""
     s, p, o = t
-    if p == TYPE and o in (OWL.FunctionalProperty, OWL.InverseFunctionalProperty):
+    if p == TYPE and o in (FUNCTIONAL_PROPERTY, INVERSE_FUNCTIONAL_PROPERTY):
         for x, y in f.pairs(s):
             yield from _functional_pairs(f, s, o, (x, s, y))
-    for kind in (OWL.FunctionalProperty, OWL.InverseFunctionalProperty):
+    for kind in (FUNCTIONAL_PROPERTY, INVERSE_FUNCTIONAL_PROPERTY):
         if (p, TYPE, kind) in f:
             yield from _functional_pairs(f, p, kind, t)
 
@@ -356,9 +446,9 @@ def prp_functional(f: Facts, t: Triple) -> Inference:
 def _functional_pairs(f: Facts, p, kind, t: Triple) -> Inference:
     s, _, o = t
     axiom = (p, TYPE, kind)
-    if kind == OWL.FunctionalProperty:
+    if kind == FUNCTIONAL_PROPERTY:
         for other in f.objects(s, p):
-            if other != o and not isinstance(o, Literal):
+            if other != o and o >= 0:  # two literals are never made the same
                 yield (o, SAME, other), "prp-fp", (axiom, t, (s, p, other))
     else:
         for other in f.subjects(p, o):
@@ -396,12 +486,12 @@ def cls_has_value(f: Facts, t: Triple) -> Inference:
     """cls-hv1 (members have the value) and cls-hv2 (having the value makes a member)."""
     s, p, o = t
     if p == TYPE:
-        for v in f.objects(o, OWL.hasValue):
-            for prop in f.objects(o, OWL.onProperty):
-                yield (s, prop, v), "cls-hv1", ((o, OWL.hasValue, v), (o, OWL.onProperty, prop), t)
-    for c in f.subjects(OWL.hasValue, o):
-        if (c, OWL.onProperty, p) in f:
-            yield (s, TYPE, c), "cls-hv2", ((c, OWL.hasValue, o), (c, OWL.onProperty, p), t)
+        for v in f.objects(o, HAS_VALUE):
+            for prop in f.objects(o, ON_PROPERTY):
+                yield (s, prop, v), "cls-hv1", ((o, HAS_VALUE, v), (o, ON_PROPERTY, prop), t)
+    for c in f.subjects(HAS_VALUE, o):
+        if (c, ON_PROPERTY, p) in f:
+            yield (s, TYPE, c), "cls-hv2", ((c, HAS_VALUE, o), (c, ON_PROPERTY, p), t)
 
 
 def cls_some_all_values(f: Facts, t: Triple) -> Inference:
@@ -409,27 +499,27 @@ def cls_some_all_values(f: Facts, t: Triple) -> Inference:
     s, p, o = t
     if p == TYPE:
         # t as the value's type (svf1) or as the member's type (avf)
-        for c in f.subjects(OWL.someValuesFrom, o):
-            for prop in f.objects(c, OWL.onProperty):
+        for c in f.subjects(SOME_VALUES_FROM, o):
+            for prop in f.objects(c, ON_PROPERTY):
                 for x in f.subjects(prop, s):
-                    yield (x, TYPE, c), "cls-svf1", ((c, OWL.someValuesFrom, o),
-                                                     (c, OWL.onProperty, prop), (x, prop, s), t)
-        for d in f.objects(o, OWL.allValuesFrom):
-            for prop in f.objects(o, OWL.onProperty):
+                    yield (x, TYPE, c), "cls-svf1", ((c, SOME_VALUES_FROM, o),
+                                                     (c, ON_PROPERTY, prop), (x, prop, s), t)
+        for d in f.objects(o, ALL_VALUES_FROM):
+            for prop in f.objects(o, ON_PROPERTY):
                 for y in f.objects(s, prop):
-                    yield (y, TYPE, d), "cls-avf", ((o, OWL.allValuesFrom, d),
-                                                    (o, OWL.onProperty, prop), t, (s, prop, y))
-    for c in f.subjects(OWL.onProperty, p):
-        for d in f.objects(c, OWL.someValuesFrom):
-            restriction = ((c, OWL.someValuesFrom, d), (c, OWL.onProperty, p))
-            if d == OWL.Thing:
+                    yield (y, TYPE, d), "cls-avf", ((o, ALL_VALUES_FROM, d),
+                                                    (o, ON_PROPERTY, prop), t, (s, prop, y))
+    for c in f.subjects(ON_PROPERTY, p):
+        for d in f.objects(c, SOME_VALUES_FROM):
+            restriction = ((c, SOME_VALUES_FROM, d), (c, ON_PROPERTY, p))
+            if d == THING:
                 yield (s, TYPE, c), "cls-svf2", (*restriction, t)
             elif (o, TYPE, d) in f:
                 yield (s, TYPE, c), "cls-svf1", (*restriction, t, (o, TYPE, d))
-        for d in f.objects(c, OWL.allValuesFrom):
+        for d in f.objects(c, ALL_VALUES_FROM):
             if (s, TYPE, c) in f:
-                yield (o, TYPE, d), "cls-avf", ((c, OWL.allValuesFrom, d),
-                                                (c, OWL.onProperty, p), (s, TYPE, c), t)
+                yield (o, TYPE, d), "cls-avf", ((c, ALL_VALUES_FROM, d),
+                                                (c, ON_PROPERTY, p), (s, TYPE, c), t)
 
 
 def cls_intersection_union(f: Facts, t: Triple) -> Inference:
@@ -437,17 +527,17 @@ def cls_intersection_union(f: Facts, t: Triple) -> Inference:
     s, p, o = t
     if p != TYPE:
         return
-    for c, head in f.pairs(OWL.intersectionOf):
+    for c, head in f.pairs(INTERSECTION_OF):
         members = f.items(head)
         if c == o:
             for member in members:
-                yield (s, TYPE, member), "cls-int2", ((c, OWL.intersectionOf, head), t)
+                yield (s, TYPE, member), "cls-int2", ((c, INTERSECTION_OF, head), t)
         elif o in members and all((s, TYPE, m) in f for m in members):
             premises = tuple((s, TYPE, m) for m in members)
-            yield (s, TYPE, c), "cls-int1", ((c, OWL.intersectionOf, head), *premises)
-    for c, head in f.pairs(OWL.unionOf):
+            yield (s, TYPE, c), "cls-int1", ((c, INTERSECTION_OF, head), *premises)
+    for c, head in f.pairs(UNION_OF):
         if o in f.items(head):
-            yield (s, TYPE, c), "cls-uni", ((c, OWL.unionOf, head), t)
+            yield (s, TYPE, c), "cls-uni", ((c, UNION_OF, head), t)
 
 
 def cls_max_one(f: Facts, t: Triple) -> Inference:
@@ -456,47 +546,47 @@ def cls_max_one(f: Facts, t: Triple) -> Inference:
     if p == TYPE:
         yield from _max_one_values(f, s, o, None)
         # t as the qualifying type of a value (cls-maxqc3)
-        for x in f.subjects(OWL.onClass, o):
-            for prop in f.objects(x, OWL.onProperty):
+        for x in f.subjects(ON_CLASS, o):
+            for prop in f.objects(x, ON_PROPERTY):
                 for u in f.subjects(prop, s):
                     if (u, TYPE, x) in f:
                         yield from _max_one_values(f, u, x, s)
-    for x in f.subjects(OWL.onProperty, p):
+    for x in f.subjects(ON_PROPERTY, p):
         if (s, TYPE, x) in f:
             yield from _max_one_values(f, s, x, o)
 
 
 def _max_one_values(f: Facts, u, x, value) -> Inference:
     """The sameAs pairs that restriction x forces among u's values (only those with `value`)."""
-    for kind in (OWL.maxCardinality, OWL.maxQualifiedCardinality):
+    for kind in (MAX_CARDINALITY, MAX_QUALIFIED_CARDINALITY):
         for n in f.objects(x, kind):
-            if not (isinstance(n, Literal) and n.toPython() == 1):
+            if f.number(n) != 1:
                 continue
-            qualifiers = f.objects(x, OWL.onClass) if kind == OWL.maxQualifiedCardinality else []
-            for prop in f.objects(x, OWL.onProperty):
+            qualifiers = f.objects(x, ON_CLASS) if kind == MAX_QUALIFIED_CARDINALITY else []
+            for prop in f.objects(x, ON_PROPERTY):
                 values = [y for y in f.objects(u, prop)
-                          if all(q == OWL.Thing or (y, TYPE, q) in f for q in qualifiers)]
+                          if all(q == THING or (y, TYPE, q) in f for q in qualifiers)]
                 for y1 in values:
                     for y2 in values:
                         if y1 == y2 or (value is not None and value not in (y1, y2)):
                             continue
-                        rule = ("cls-maxc2" if kind == OWL.maxCardinality else
-                                "cls-maxqc4" if OWL.Thing in qualifiers else "cls-maxqc3")
-                        premises = ((x, kind, n), (x, OWL.onProperty, prop), (u, TYPE, x),
+                        rule = ("cls-maxc2" if kind == MAX_CARDINALITY else
+                                "cls-maxqc4" if THING in qualifiers else "cls-maxqc3")
+                        premises = ((x, kind, n), (x, ON_PROPERTY, prop), (u, TYPE, x),
                                     (u, prop, y1), (u, prop, y2),
-                                    *((y, TYPE, q) for q in qualifiers if q != OWL.Thing
+                                    *((y, TYPE, q) for q in qualifiers if q != THING
                                       for y in (y1, y2)),
-                                    *((x, OWL.onClass, q) for q in qualifiers))
+                                    *((x, ON_CLASS, q) for q in qualifiers))
                         yield (y1, SAME, y2), rule, premises
 
 
 def scm_intersection_union(f: Facts, t: Triple) -> Inference:
     """scm-int and scm-uni: an intersection is below, a union above, each of its members."""
     s, p, o = t
-    if p == OWL.intersectionOf:
+    if p == INTERSECTION_OF:
         for member in f.items(o):
             yield (s, SCO, member), "scm-int", (t,)
-    elif p == OWL.unionOf:
+    elif p == UNION_OF:
         for member in f.items(o):
             yield (member, SCO, s), "scm-uni", (t,)
 
@@ -510,77 +600,85 @@ RULES = (cax_sco, cax_eqc, scm_transitive, scm_equivalence, scm_domain_range,
 # --- consistency (the rules whose conclusion is false) -----------------------------------
 
 def nothing_members(f: Facts) -> Iterator[Contradiction]:
-    for x in f.subjects(TYPE, OWL.Nothing):
-        yield Contradiction("cls-nothing2", f"{x} is a member of owl:Nothing",
-                            ((x, TYPE, OWL.Nothing),))
+    for x in f.subjects(TYPE, NOTHING):
+        yield Contradiction("cls-nothing2", f"{f.name(x)} is a member of owl:Nothing",
+                            ((x, TYPE, NOTHING),))
 
 
 def disjoint_classes(f: Facts) -> Iterator[Contradiction]:
     """cax-dw and cax-adc."""
-    pairs = [((c1, c2), ((c1, OWL.disjointWith, c2),)) for c1, c2 in f.pairs(OWL.disjointWith)]
-    for group in f.subjects(TYPE, OWL.AllDisjointClasses):
-        for head in f.objects(group, OWL.members):
+    pairs = [((c1, c2), ((c1, DISJOINT_WITH, c2),)) for c1, c2 in f.pairs(DISJOINT_WITH)]
+    for group in f.subjects(TYPE, ALL_DISJOINT_CLASSES):
+        for head in f.objects(group, MEMBERS):
             members = f.items(head)
             for i, c1 in enumerate(members):
                 for c2 in members[i + 1:]:
-                    pairs.append(((c1, c2), ((group, OWL.members, head),)))
+                    pairs.append(((c1, c2), ((group, MEMBERS, head),)))
     for (c1, c2), axiom in pairs:
-        rule = "cax-dw" if axiom[0][1] == OWL.disjointWith else "cax-adc"
+        rule = "cax-dw" if axiom[0][1] == DISJOINT_WITH else "cax-adc"
         for x in sorted(set(f.subjects(TYPE, c1)) & set(f.subjects(TYPE, c2))):
-            yield Contradiction(rule, f"{x} is a member of the disjoint classes {c1} and {c2}",
+            yield Contradiction(rule, f"{f.name(x)} is a member of the disjoint classes "
+                                f"{f.name(c1)} and {f.name(c2)}",
                                 (*axiom, (x, TYPE, c1), (x, TYPE, c2)))
 
 
 def property_characteristics(f: Facts) -> Iterator[Contradiction]:
     """prp-irp, prp-asyp, and prp-fp where the two values are distinct literals."""
-    for p in f.subjects(TYPE, OWL.IrreflexiveProperty):
+    for p in f.subjects(TYPE, IRREFLEXIVE_PROPERTY):
         for x, y in f.pairs(p):
             if x == y:
-                axiom = (p, TYPE, OWL.IrreflexiveProperty)
-                yield Contradiction("prp-irp", f"{x} is related to itself by the irreflexive "
-                                    f"property {p}", (axiom, (x, p, x)))
-    for p in f.subjects(TYPE, OWL.AsymmetricProperty):
+                axiom = (p, TYPE, IRREFLEXIVE_PROPERTY)
+                yield Contradiction("prp-irp", f"{f.name(x)} is related to itself by the "
+                                    f"irreflexive property {f.name(p)}", (axiom, (x, p, x)))
+    for p in f.subjects(TYPE, ASYMMETRIC_PROPERTY):
         for x, y in f.pairs(p):
             if (y, p, x) in f:
-                yield Contradiction("prp-asyp", f"{x} and {y} are related both ways by the "
-                                    f"asymmetric property {p}",
-                                    ((p, TYPE, OWL.AsymmetricProperty), (x, p, y), (y, p, x)))
-    for p in f.subjects(TYPE, OWL.FunctionalProperty):
+                yield Contradiction("prp-asyp", f"{f.name(x)} and {f.name(y)} are related both "
+                                    f"ways by the asymmetric property {f.name(p)}",
+                                    ((p, TYPE, ASYMMETRIC_PROPERTY), (x, p, y), (y, p, x)))
+    for p in f.subjects(TYPE, FUNCTIONAL_PROPERTY):
         for x, _ in f.pairs(p):
-            values = sorted(v for v in f.objects(x, p) if isinstance(v, Literal))
-            if len({v.toPython() if v.datatype else v for v in values}) > 1:
-                yield Contradiction("prp-fp", f"{x} has {len(values)} values of the functional "
-                                    f"property {p}: {', '.join(values)}",
-                                    ((p, TYPE, OWL.FunctionalProperty),
+            values = sorted((v for v in f.objects(x, p) if v < 0), key=f.name)
+            if len({_value(f.decode(v)) for v in values}) > 1:
+                shown = ", ".join(f.decode(v).n3() for v in values)
+                yield Contradiction("prp-fp", f"{f.name(x)} has {len(values)} values of the "
+                                    f"functional property {f.name(p)}: {shown}",
+                                    ((p, TYPE, FUNCTIONAL_PROPERTY),
                                      *((x, p, v) for v in values)))
+
+
+def _value(literal: Literal):
+    return literal.toPython() if literal.datatype else literal
 
 
 def max_cardinality_zero(f: Facts) -> Iterator[Contradiction]:
     """cls-maxc1 and cls-maxqc1/2: a restriction to no values, broken."""
-    for kind in (OWL.maxCardinality, OWL.maxQualifiedCardinality):
+    for kind in (MAX_CARDINALITY, MAX_QUALIFIED_CARDINALITY):
         for c, n in f.pairs(kind):
-            if not (isinstance(n, Literal) and n.toPython() == 0):
+            if f.number(n) != 0:
                 continue
-            for p in f.objects(c, OWL.onProperty):
-                qualifier = f.objects(c, OWL.onClass)
+            for p in f.objects(c, ON_PROPERTY):
+                qualifier = f.objects(c, ON_CLASS)
                 for x in f.subjects(TYPE, c):
                     for y in f.objects(x, p):
-                        if qualifier and not any((y, TYPE, q) in f or q == OWL.Thing
+                        if qualifier and not any((y, TYPE, q) in f or q == THING
                                                  for q in qualifier):
                             continue
-                        yield Contradiction("cls-maxc1" if kind == OWL.maxCardinality
+                        yield Contradiction("cls-maxc1" if kind == MAX_CARDINALITY
                                             else "cls-maxqc1",
-                                            f"{x} has a value {y} of {p}, which {c} allows none of",
-                                            ((c, kind, n), (c, OWL.onProperty, p), (x, TYPE, c),
+                                            f"{f.name(x)} has a value {f.name(y)} of "
+                                            f"{f.name(p)}, which {f.name(c)} allows none of",
+                                            ((c, kind, n), (c, ON_PROPERTY, p), (x, TYPE, c),
                                              (x, p, y)))
 
 
 def different_individuals(f: Facts) -> Iterator[Contradiction]:
     """eq-diff1: the same individual declared different from itself."""
-    for x, y in f.pairs(OWL.differentFrom):
+    for x, y in f.pairs(DIFFERENT_FROM):
         if (x, SAME, y) in f:
-            yield Contradiction("eq-diff1", f"{x} and {y} are both the same and different",
-                                ((x, SAME, y), (x, OWL.differentFrom, y)))
+            yield Contradiction("eq-diff1",
+                                f"{f.name(x)} and {f.name(y)} are both the same and different",
+                                ((x, SAME, y), (x, DIFFERENT_FROM, y)))
 
 
 CONSISTENCY_CHECKS = (nothing_members, disjoint_classes, property_characteristics,
