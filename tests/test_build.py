@@ -269,3 +269,14 @@ def test_query_command_exit_codes(release):
     missing = cli("query", "no-such-query", "--output-dir", str(release.output_dir))
     assert missing.returncode == 2
     assert "saved queries:" in missing.stderr
+
+
+def test_unchanged_inputs_are_not_rebuilt(repo_copy):
+    env = {"DEFENCE_KG_ROOT": str(repo_copy.root)}
+    first = cli("build", "--output-dir", str(repo_copy.output_dir), env=env)
+    assert first.returncode == 0, first.stderr
+    again = cli("build", "--output-dir", str(repo_copy.output_dir), env=env)
+    assert again.returncode == 0 and again.stdout.startswith("up to date")
+    append(repo_copy.data_dir / "links.ttl", "# a comment is a change of input\n")
+    changed = cli("build", "--output-dir", str(repo_copy.output_dir), env=env)
+    assert changed.returncode == 0 and changed.stdout.startswith("built")

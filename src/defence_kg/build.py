@@ -6,10 +6,12 @@ One code path makes the dataset for the CLI, the server and the tests; dumps.pub
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Dataset, Graph
 
@@ -70,12 +72,26 @@ def build(settings: Settings) -> BuildResult:
 
 
 def input_hash(settings: Settings) -> str:
-    """A digest of every input file and the base IRI: equal digests mean equal output."""
+    """A digest of every input file, the base IRI and the code that builds: equal digests mean
+    equal output (builds are deterministic), so an unchanged input need not be rebuilt."""
     digest = hashlib.sha256(settings.base_uri.encode())
-    for path in input_files(settings):
-        digest.update(path.relative_to(settings.root).as_posix().encode())
+    package = Path(__file__).parent
+    files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
+    files += [(path, path.relative_to(package)) for path in sorted(package.rglob("*.py"))]
+    for path, name in files:
+        digest.update(name.as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def is_up_to_date(settings: Settings) -> bool:
+    """Whether the current release was built from exactly these inputs."""
+    report = settings.release_dir / "build-report.json"
+    try:
+        built_from = json.loads(report.read_text(encoding="utf-8"))["input_sha256"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return built_from == input_hash(settings)
 
 
 def _report(dataset: Dataset, dropped, settings: Settings) -> dict:

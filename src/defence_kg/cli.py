@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides = {key: value for key, value in vars(args).items()
-                 if key not in ("command", "name", "format") and value not in (None, [])}
+                 if key not in ("command", "name", "format", "force")
+                 and value not in (None, [])}
     if "load" in overrides:
         overrides["load"] = tuple(overrides["load"])
     settings = Settings.from_env(**overrides)
@@ -38,9 +39,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_command(settings: Settings, args) -> int:
-    from .build import build
+    from .build import build, is_up_to_date
     from .dumps import publish
 
+    if not args.force and is_up_to_date(settings):
+        print(f"up to date: {settings.release_dir.resolve()} was built from these inputs "
+              "(--force rebuilds)")
+        return EXIT_OK
     result = build(settings)
     release = publish(result, settings)
     triples = result.report["triples"]
@@ -101,7 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--output-dir", type=Path, help="where releases are written (./build)")
     common.add_argument("--base-uri", help="base IRI of the published data")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", parents=[common], help="validate, reason and publish the dumps")
+    build = commands.add_parser("build", parents=[common],
+                                help="validate, reason and publish the dumps")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even when the inputs are unchanged")
     commands.add_parser("validate", parents=[common], help="check the data without publishing")
     serve = commands.add_parser("serve", parents=[common], help="serve the last good build")
     serve.add_argument("--host", help="interface to bind (127.0.0.1)")
