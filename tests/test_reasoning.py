@@ -173,3 +173,12 @@ def test_owlrl_also_sees_the_contradictions():
 def test_consistent_data_has_no_contradiction(build_result, settings):
     graph = reasoner_input(build_result.dataset, settings.vocabulary)
     assert Reasoner(graph).run().contradictions == []
+
+
+def test_long_runs_report_progress():
+    graph = parse(" ".join(f":x{i} a :A ." for i in range(30)) + " :A rdfs:subClassOf :B .")
+    reports = []
+    Reasoner(graph).run(progress=lambda processed, known: reports.append((processed, known)),
+                        every=10)
+    assert [processed for processed, _ in reports] == [10, 20, 30, 40, 50, 60]
+    assert all(known >= processed for processed, known in reports)

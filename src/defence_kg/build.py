@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,8 +49,8 @@ def build(settings: Settings) -> BuildResult:
         shaped = validate_shapes(dataset, shapes, settings)
         if not shaped.conforms:
             raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
-    with _step("reason (OWL 2 RL)"):
-        inference = infer(dataset, vocabulary)
+    with _step("reason (OWL 2 RL)") as progress:
+        inference = infer(dataset, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
@@ -122,9 +123,35 @@ def _report(dataset: Dataset, dropped, settings: Settings) -> dict:
     }
 
 
+class _Progress:
+    """Progress of a long step: a line rewritten in place on a terminal, a log line at most
+    every five seconds otherwise (CI logs, files)."""
+
+    def __init__(self, step: str):
+        self.step = step
+        self.terminal = sys.stderr.isatty()
+        self.last_log = time.monotonic()
+        self.line_open = False
+
+    def __call__(self, processed: int, known: int) -> None:
+        if self.terminal:
+            sys.stderr.write(f"\r{self.step}: {processed:,} of {known:,} triples processed")
+            sys.stderr.flush()
+            self.line_open = True
+        elif time.monotonic() - self.last_log >= 5:
+            self.last_log = time.monotonic()
+            log.info("%s: %d of %d triples processed", self.step, processed, known)
+
+    def close(self) -> None:
+        if self.line_open:
+            sys.stderr.write("\n")
+
+
 @contextmanager
 def _step(name: str):
     log.info("%s ...", name)
     started = time.perf_counter()
-    yield
+    progress = _Progress(name)
+    yield progress
+    progress.close()
     log.info("%s done in %.2f s", name, time.perf_counter() - started)

@@ -54,11 +54,11 @@ def external_aliases(dataset: Dataset, vocabulary: Vocabulary) -> set[URIRef]:
     return {o for o in links.objects(None, OWL.sameAs) if isinstance(o, URIRef)}
 
 
-def infer(dataset: Dataset, vocabulary: Vocabulary) -> Inference:
+def infer(dataset: Dataset, vocabulary: Vocabulary, progress=None) -> Inference:
     """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing."""
     aliases = external_aliases(dataset, vocabulary)
     reasoner = Reasoner(reasoner_input(dataset, vocabulary),
-                        ignore=lambda triple: why_trivial(triple, aliases)).run()
+                        ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
     inference = Inference(Graph(), derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()))
     inference.contradictions = [explain_contradiction(c, reasoner, dataset)

@@ -183,10 +183,15 @@ class Reasoner:
                 self._asserted.add(triple)
                 self._agenda.append(triple)
 
-    def run(self) -> Reasoner:
+    def run(self, progress=None, every: int = 50_000) -> Reasoner:
+        """Apply the rules; call progress(processed, known) every `every` triples processed."""
         facts, derive = self.facts, self._derive
+        processed = 0
         while self._agenda:
             triple = self._agenda.popleft()
+            processed += 1
+            if progress and processed % every == 0:
+                progress(processed, len(facts.triples))
             for rule in RULES:
                 for new, name, premises in rule(facts, triple):
                     derive(new, name, premises)
