@@ -280,3 +280,20 @@ def test_unchanged_inputs_are_not_rebuilt(repo_copy):
     append(repo_copy.data_dir / "links.ttl", "# a comment is a change of input\n")
     changed = cli("build", "--output-dir", str(repo_copy.output_dir), env=env)
     assert changed.returncode == 0 and changed.stdout.startswith("built")
+
+
+def test_nquads_files_keep_their_graphs(repo_copy):
+    graph = _some_sentence_graph(repo_copy)
+    extra = repo_copy.data_dir / "extra.nq"
+    extra.write_text(f"<https://w3id.org/defence-kg/id/s-400> "
+                     f"<http://www.w3.org/2000/01/rdf-schema#comment> \"from N-Quads\"@en "
+                     f"<{graph}> .\n", encoding="utf-8")
+    result = build(repo_copy)
+    assert result.report["graphs"][graph] > 0
+    assert (URIRef("https://w3id.org/defence-kg/id/s-400"), RDFS.comment,
+            Literal("from N-Quads", lang="en"), URIRef(graph)) in result.dataset
+    extra.write_text("<https://w3id.org/defence-kg/id/s-400> "
+                     "<http://www.w3.org/2000/01/rdf-schema#comment> \"unsourced\" .\n",
+                     encoding="utf-8")
+    with pytest.raises(BuildError, match="outside a named graph"):
+        build(repo_copy)

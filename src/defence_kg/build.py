@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -33,23 +33,25 @@ class BuildError(Exception):
 @dataclass
 class BuildResult:
     dataset: Dataset
-    report: dict
+    report: dict  # deterministic: written into the release
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step: logs, benchmarks
 
 
 def build(settings: Settings) -> BuildResult:
     """Make the publishable dataset from the repository's files, or raise BuildError."""
     vocabulary = settings.vocabulary
-    with _step("load"):
+    timings: dict[str, float] = {}
+    with _step("load", timings):
         try:
             dataset = load_dataset(settings)
             shapes = load_shapes(settings)
         except LoadError as error:
             raise BuildError(str(error)) from error
-    with _step("validate (SHACL)"):
+    with _step("validate (SHACL)", timings):
         shaped = validate_shapes(dataset, shapes, settings)
         if not shaped.conforms:
             raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
-    with _step("reason (OWL 2 RL)") as progress:
+    with _step("reason (OWL 2 RL)", timings) as progress:
         inference = infer(dataset, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
@@ -57,19 +59,19 @@ def build(settings: Settings) -> BuildResult:
         inferred = dataset.graph(vocabulary.inferred_graph)
         for triple in inference.graph:
             inferred.add(triple)
-    with _step("explain"):
+    with _step("explain", timings):
         explanations = dataset.graph(vocabulary.explanations_graph)
         for triple in explanation_graph(inference.graph, inference.derivations, dataset,
                                         vocabulary):
             explanations.add(triple)
-    with _step("check (violation queries)"):
+    with _step("check (violation queries)", timings):
         checked = run_violation_queries(dataset, settings)
         if not checked.conforms:
             raise BuildError("Quality checks in queries/checks/ returned rows:\n" + checked.report)
     report = _report(dataset, inference.dropped, settings)
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
-    return BuildResult(dataset, report)
+    return BuildResult(dataset, report, timings)
 
 
 def input_hash(settings: Settings) -> str:
@@ -148,10 +150,11 @@ class _Progress:
 
 
 @contextmanager
-def _step(name: str):
+def _step(name: str, timings: dict[str, float]):
     log.info("%s ...", name)
     started = time.perf_counter()
     progress = _Progress(name)
     yield progress
     progress.close()
-    log.info("%s done in %.2f s", name, time.perf_counter() - started)
+    timings[name] = time.perf_counter() - started
+    log.info("%s done in %.2f s", name, timings[name])

@@ -14,7 +14,8 @@ from .settings import Settings
 
 ONTOLOGY_FILE = "defence-cooperation.ttl"
 SHAPES_FILE = "shapes.ttl"
-DATA_FORMATS = {".ttl": "turtle", ".trig": "trig"}
+DATA_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads"}
+DATASET_FORMATS = {".trig", ".nq"}  # files that name their graphs
 
 
 class LoadError(Exception):
@@ -22,7 +23,8 @@ class LoadError(Exception):
 
 
 def load_dataset(settings: Settings) -> Dataset:
-    """The ontology in its graph, each .ttl in the graph named after it, each .trig as written."""
+    """The ontology in its graph, each .ttl in the graph named after it, each .trig or .nq
+    file's graphs as written."""
     vocabulary = settings.vocabulary
     dataset = Dataset(default_union=True)  # dataset.triples() reads every graph
     for prefix, namespace in vocabulary.prefixes.items():
@@ -30,8 +32,8 @@ def load_dataset(settings: Settings) -> Dataset:
     _parse_into(dataset.graph(vocabulary.ontology_graph), settings.ontology_dir / ONTOLOGY_FILE,
                 settings)
     for path in data_files(settings):
-        if path.suffix == ".trig":
-            _load_trig(dataset, path, settings)
+        if path.suffix in DATASET_FORMATS:
+            _load_named_graphs(dataset, path, settings)
         else:
             name = path.relative_to(settings.data_dir).with_suffix("").as_posix()
             _parse_into(dataset.graph(vocabulary.graph[name]), path, settings)
@@ -55,7 +57,7 @@ def input_files(settings: Settings) -> list[Path]:
     return ontology + data_files(settings) + checks
 
 
-def _load_trig(dataset: Dataset, path: Path, settings: Settings) -> None:
+def _load_named_graphs(dataset: Dataset, path: Path, settings: Settings) -> None:
     # A fact outside any named graph would have no sentence to cite: refuse it.
     parsed = _parse_into(Dataset(), path, settings)
     default = parsed.default_context
