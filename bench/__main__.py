@@ -99,7 +99,8 @@ def build_release(output_dir: Path, timeout: float) -> tuple[Path | None, str | 
     except (servers.ServerError, subprocess.TimeoutExpired) as error:
         return None, f"defence-kg build: {error}"
     if completed.returncode:
-        return None, f"defence-kg build failed: {completed.stderr.strip()[-500:]}"
+        last_line = (completed.stderr.strip().splitlines() or ["no message"])[-1]
+        return None, f"defence-kg build failed: {last_line}"
     return output_dir, None
 
 
@@ -127,6 +128,7 @@ def run_size(size: int, args, plan: load.Plan, queries: list[load.Query], workdi
             continue
         try:
             for query in queries:
+                print(f"      {query.name}", file=sys.stderr, flush=True)
                 measured, answer = measure(server, query, plan)
                 result["queries"][query.name][name] = measured
                 if answer is not None:

@@ -32,11 +32,11 @@ class Plan:
     """How hard to push: requests and seconds per phase (whichever ends first), clients."""
 
     latency_requests: int = 200
-    latency_seconds: float = 20.0
+    latency_seconds: float = 15.0
     load_requests: int = 400
-    load_seconds: float = 10.0
+    load_seconds: float = 8.0
     repeat_requests: int = 100
-    repeat_seconds: float = 5.0
+    repeat_seconds: float = 4.0
     clients: int = 4
     timeout: float = 60.0
 
