@@ -7,6 +7,11 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 INPUTS := $(shell find ontology data queries -type f 2>/dev/null) $(shell find src -name '*.py')
 
+# The query editor's front-end (YASGUI), installed from the committed lock file. Install
+# scripts are skipped: the only ones print Font Awesome's attribution, not needed to serve.
+FRONTEND := src/defence_kg/web/frontend
+FRONTEND_STAMP := $(FRONTEND)/node_modules/.installed
+
 # Browser tests drive Debian's Chromium; the dump tests parse with Raptor's rapper.
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/rapper
 
@@ -18,6 +23,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+$(FRONTEND_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(FRONTEND_STAMP)
+
 # The build output is a release directory behind build/current; rebuild when an input is newer.
 build/current/build-report.json: $(STAMP) $(INPUTS)
 	$(BIN)/defence-kg build
@@ -25,7 +34,7 @@ build/current/build-report.json: $(STAMP) $(INPUTS)
 build: $(STAMP)
 	$(BIN)/defence-kg build
 
-serve: build/current/build-report.json
+serve: build/current/build-report.json $(FRONTEND_STAMP)
 	$(BIN)/defence-kg serve --host $(HOST) --port $(PORT)
 
 $(SYSTEM_TOOLS) &:
@@ -33,7 +42,7 @@ $(SYSTEM_TOOLS) &:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium chromium-driver raptor2-utils
 
-test: $(STAMP) $(SYSTEM_TOOLS)
+test: $(STAMP) $(FRONTEND_STAMP) $(SYSTEM_TOOLS)
 	$(BIN)/pytest
 
 lint: $(STAMP)

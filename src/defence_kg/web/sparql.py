@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, request
 
 from ..namespaces import SD
-from . import errors
+from . import editor, errors
 from .describe import describe
 from .formats import GRAPHS, RESULTS, choose
 from .inspection import inspect
@@ -50,6 +50,8 @@ def vary_on_accept(response: Response) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
+    if editor.is_wanted(request):
+        return editor.page()
     settings, store = state().settings, state().store
     operation = read_operation(request, settings.max_query_length)
     if operation is None:

@@ -1,0 +1,61 @@
+// The query editor at /sparql: YASGUI on this endpoint, offline (no CDN, no prefix.cc, no LOV).
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const Yasgui = window.Yasgui;
+  const Yasqe = Yasgui.Yasqe;
+  // Absolute, because YASGUI builds GET requests with new URL(endpoint); resolved from the page,
+  // so the editor works on any host, port and path prefix.
+  const endpoint = new URL(config.endpoint, window.location.href).href;
+
+  // Prefix completion offers the project's prefixes first, then YASGUI's bundled list; the
+  // property and class completers are left out, because they ask a remote service (LOV).
+  const bundled = Yasqe.Autocompleters.prefixes;
+  const ours = Object.entries(config.prefixes).map(([name, iri]) => `${name}: <${iri}>`);
+  Yasqe.forkAutocompleter("prefixes", {
+    name: "project-prefixes",
+    get: (yasqe, token) => bundled.get(yasqe, token).then((names) => [
+      ...ours,
+      ...names.filter((entry) => !(entry.split(":")[0] in config.prefixes)),
+    ]),
+  }, false);
+  // Assigned, not passed in the config: YASGUI merges arrays index by index.
+  Yasqe.defaults.autocompleters = ["project-prefixes", "variables"];
+
+  // A first visit opens one tab, prefilled with the project's prefixes; later visits restore
+  // the tabs kept in the browser's storage; ?query= (a shared link) opens and runs that query.
+  const yasgui = new Yasgui(document.getElementById("editor"), {
+    requestConfig: { endpoint: endpoint },
+    endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
+    yasqe: { value: config.query },
+    copyEndpointOnNewTab: false,
+  });
+
+  // Tab names are the examples' questions: cut short on screen, whole in the tooltip.
+  function showTabTitles() {
+    for (const name of document.querySelectorAll(".yasgui .tabsList .tab a span")) {
+      name.title = name.textContent;
+    }
+  }
+
+  // Examples open on demand, a tab each (one per saved query would crowd the tab bar), and run.
+  // Their links also work without JavaScript: they open this page with ?query=.
+  for (const link of document.querySelectorAll("#examples a[data-example]")) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const example = config.examples[Number(link.dataset.example)];
+      yasgui.addTab(true, {
+        name: example.name,
+        yasqe: { value: example.query },
+        requestConfig: { endpoint: endpoint },
+      }, { avoidDuplicateTabs: true });
+      showTabTitles();
+      yasgui.rootEl.scrollIntoView();
+      yasgui.getTab().query().catch(() => {}); // YASR shows the error
+    });
+  }
+  showTabTitles();
+
+  window.yasgui = yasgui; // for the console, and for tests that drive the editor
+})();
