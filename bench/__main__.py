@@ -124,6 +124,7 @@ def run_size(size: int, args, plan: load.Plan, queries: list[load.Query], workdi
         try:
             server = _start(name, release, files, workdir, args.load_timeout, plan.timeout)
         except servers.ServerError as error:
+            print(f"{error}\n{error.log}", file=sys.stderr)
             result["servers"][name] = {"failed": True, "note": str(error)}
             continue
         try:

@@ -26,7 +26,12 @@ STOP_SECONDS = 15
 
 
 class ServerError(Exception):
-    """A server that could not be prepared or started; the message says why."""
+    """A server that could not be prepared or started: the message says why in one line,
+    `log` holds the end of the server's output."""
+
+    def __init__(self, message: str, log: str = ""):
+        super().__init__(message)
+        self.log = log
 
 
 def executable(name: str) -> str:
@@ -123,8 +128,8 @@ def _run_step(command: list[str], log_path: Path, deadline: float, memory: PeakM
             _terminate(process)
             raise ServerError(f"{command[0]} {command[1]} did not finish in time") from None
     if process.returncode:
-        raise ServerError(f"{' '.join(command[:2])} failed ({process.returncode}):\n"
-                          f"{_tail(log_path)}")
+        raise ServerError(f"{' '.join(command[:2])} failed ({process.returncode})",
+                          _tail(log_path))
 
 
 def _start(name: str, command: list[str], ready_url: str, query_url: str, log_path: Path,
@@ -137,7 +142,9 @@ def _start(name: str, command: list[str], ready_url: str, query_url: str, log_pa
     while time.monotonic() < deadline:
         if process.poll() is not None:
             memory.close()
-            raise ServerError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
+            log = _tail(log_path)
+            raise ServerError(f"{name} exited with {process.returncode}: "
+                              f"{(log.splitlines() or [''])[-1]}", log)
         try:
             with urllib.request.urlopen(ready_url, timeout=5) as response:
                 if response.status == 200:
@@ -147,7 +154,7 @@ def _start(name: str, command: list[str], ready_url: str, query_url: str, log_pa
             time.sleep(POLL_SECONDS)  # a poll interval, not a wait for readiness
     _terminate(process)
     memory.close()
-    raise ServerError(f"{name} did not answer {ready_url} in time:\n{_tail(log_path)}")
+    raise ServerError(f"{name} did not answer {ready_url} in time", _tail(log_path))
 
 
 def _tail(log_path: Path, lines: int = 20) -> str:
