@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,8 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             label = _label(size)
             print(f"--- {label}: generating and serving", file=sys.stderr, flush=True)
-            results["sizes"][label] = run_size(size, args, plan, queries, workdir,
+            size_dir = workdir / label  # a fresh store per size; removed when measured
+            size_dir.mkdir()
+            results["sizes"][label] = run_size(size, args, plan, queries, size_dir,
                                                release, release_error)
+            shutil.rmtree(size_dir)
             write_reports(results, args.output)
     print(report.markdown(results))
     failed = [f"{label}: {name}: {server['note']}"
