@@ -9,26 +9,29 @@ import pyoxigraph as ox
 
 from ..store import QueryStore
 
-CONTEXT = """
+PREFIXES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
-CONSTRUCT {
-  ?linked ?labelling ?label .
-  ?graph prov:wasDerivedFrom ?sentence .
-  ?sentence nif:anchorOf ?text .
-} WHERE {
-  VALUES ?resource { %s }
-  {
-    VALUES ?labelling { rdfs:label skos:prefLabel }
-    ?resource ?p ?linked . FILTER(isIRI(?linked)) ?linked ?labelling ?label
-  } UNION {
-    GRAPH ?graph { ?resource ?q ?o }
-    ?graph prov:wasDerivedFrom ?sentence
-    OPTIONAL { ?sentence nif:anchorOf ?text }
-  }
-}"""
+"""
+# Separate queries, each joining outwards from the resources: under one UNION Oxigraph
+# evaluated the branches before binding the resources (23 ms instead of 0.2 ms at 100k triples).
+CONTEXT = (
+    PREFIXES + """CONSTRUCT { ?linked ?labelling ?label } WHERE {
+      VALUES ?resource { %s }
+      ?resource ?p ?linked . FILTER(isIRI(?linked))
+      { ?linked rdfs:label ?label BIND(rdfs:label AS ?labelling) }
+      UNION { ?linked skos:prefLabel ?label BIND(skos:prefLabel AS ?labelling) }
+    }""",
+    PREFIXES + """CONSTRUCT { ?graph prov:wasDerivedFrom ?sentence . ?sentence nif:anchorOf ?text }
+    WHERE {
+      VALUES ?resource { %s }
+      GRAPH ?graph { ?resource ?q ?o }
+      ?graph prov:wasDerivedFrom ?sentence
+      OPTIONAL { ?sentence nif:anchorOf ?text }
+    }""",
+)
 
 
 def describe(store: QueryStore, triples: list[ox.Triple], **dataset) -> list[ox.Quad]:
@@ -41,7 +44,7 @@ def describe(store: QueryStore, triples: list[ox.Triple], **dataset) -> list[ox.
         for graph in graphs or [ox.DefaultGraph()]:
             quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
     resources = sorted({str(t.subject) for t in triples if isinstance(t.subject, ox.NamedNode)})
-    if resources:
-        context = store.query(CONTEXT % " ".join(resources), **dataset)
+    for query in CONTEXT if resources else ():
+        context = store.query(query % " ".join(resources), **dataset)
         quads += [ox.Quad(t.subject, t.predicate, t.object) for t in context]
     return quads
