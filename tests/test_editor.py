@@ -110,6 +110,20 @@ def test_a_browser_gets_the_editor_prefilled_with_prefixes_and_examples(live_ser
     assert links == [[q.text] for q in saved]
 
 
+def test_the_home_page_links_each_saved_question_to_the_editor(live_server, release):
+    _, _, body = get(live_server + "/")
+    hrefs = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', body.decode("utf-8"))]
+    queries = [urllib.parse.parse_qs(urllib.parse.urlsplit(href).query) for href in hrefs]
+    editor_links = [q["query"][0] for q in queries if "query" in q and "format" not in q]
+    saved = [read_saved_query(path, release.vocabulary.rebase)
+             for path in sorted(release.queries_dir.glob("*.rq"))]
+    assert editor_links == [q.text for q in saved]
+    link = f"{live_server}/sparql?" + urllib.parse.urlencode({"query": saved[0].text})
+    status, headers, body = get(link, {"Accept": CHROMIUM_ACCEPT})
+    assert (status, headers.get_content_type()) == (200, "text/html")
+    assert "yasgui.min.js" in body.decode("utf-8")
+
+
 def test_without_javascript_the_page_is_a_plain_form(live_server):
     query = 'SELECT ?label WHERE { ?x rdfs:label ?label FILTER(?label = "<&>") }'
     status, _, body = get(f"{live_server}/sparql?" + urllib.parse.urlencode({"query": query}),
@@ -130,9 +144,9 @@ def test_every_page_asset_is_served_from_the_package_and_nothing_else(live_serve
     page = body.decode("utf-8")
     sources = re.findall(r'<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"', page)
     assert sources
-    for source in sources:
-        assert source.startswith("data:") or (source.startswith("/")
-                                              and not source.startswith("//")), source
+    for source in sources:  # relative, so they come from this server, whatever its address
+        url = urllib.parse.urljoin(live_server + "/sparql", source)
+        assert url.startswith(("data:", live_server + "/")), source
     for name in ("yasgui.min.js", "yasgui.min.css"):
         assert f"/editor/{name}" in sources
         status, headers, served = get(f"{live_server}/editor/{name}",
