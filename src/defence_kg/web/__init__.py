@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..settings import Settings
 from ..store import QueryStore
-from . import compression, cors, dumps, editor, errors, pages, requestlog, sparql
+from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
 from .state import KEY, AppState
 
 # A form-encoded query takes up to three bytes per character; the rest is room for the other
@@ -22,6 +22,6 @@ def create_app(settings: Settings, store: QueryStore | None = None) -> Flask:
     app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store))
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)
-    for extension in (errors, requestlog, cors, compression):
+    for extension in (errors, requestlog, cors, compression, dumps, linked_data, site):
         extension.init_app(app)
     return app

@@ -1,15 +1,74 @@
-"""The release's files at /dumps/NAME: the dumps, their .gz, SHA256SUMS and void.ttl."""
+"""The release's files: the listing at /dumps/ and each file at /dumps/NAME.
+
+Files are sent with Content-Length, ETag and Last-Modified, and answer conditional and range
+requests (RFC 9110, sections 13 and 14), by Werkzeug's send_file.
+"""
 
 from __future__ import annotations
 
+import gzip
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
+from .state import KEY as STATE_KEY
 from .state import state
 
+KEY = "defence_kg.dumps"
+CHECKSUMS = "SHA256SUMS"
+
 bp = Blueprint("dumps", __name__)
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    name: str
+    size: int
+    sha256: str
+    modified: datetime
+    media_type: str
+    statements: int | None  # triples, or quads for the dataset formats; None if not RDF
+
+
+def init_app(app: Flask) -> None:
+    """List the release's files once, counting the statements of each by parsing it."""
+    dumps = app.extensions[STATE_KEY].release / "dumps"
+    app.extensions[KEY] = list_files(dumps)
+
+
+def list_files(directory: Path) -> list[PublishedFile]:
+    sums = {}
+    checksums = directory / CHECKSUMS
+    if checksums.is_file():
+        for line in checksums.read_text(encoding="utf-8").splitlines():
+            digest, name = line.split("  ", 1)
+            sums[name] = digest
+    return [PublishedFile(path.name, path.stat().st_size, sums.get(path.name, ""),
+                          datetime.fromtimestamp(path.stat().st_mtime, UTC),
+                          media_type(path.name), count_statements(path))
+            for path in sorted(directory.iterdir()) if path.is_file()]
+
+
+def count_statements(path: Path) -> int | None:
+    """How many triples (or quads) a published RDF file holds, gzipped or not."""
+    name = path.name.removesuffix(".gz")
+    rdf_format = ox.RdfFormat.from_extension(Path(name).suffix[1:])
+    if rdf_format is None:
+        return None
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return sum(1 for _ in ox.parse(data, format=rdf_format))
+
+
+@bp.get("/dumps/")
+def listing() -> Response:
+    files = current_app.extensions[KEY]
+    return Response(render_template("dumps.html", files=files, title="Downloads"),
+                    mimetype="text/html")
 
 
 @bp.get("/dumps/<path:name>")

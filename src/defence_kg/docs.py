@@ -1,0 +1,149 @@
+"""The ontology's documentation page, written into each release at build time (as pyLODE does).
+
+pyLODE itself is not used: its last release for Python 3.11 (3.4.1) fails on import when
+installed from its wheel, and it cannot list a class's instances, which come from the data.
+The page is rendered with the server's own layout (web/templates), so it reads like the others;
+its links are relative, as it is served at /doc/ontology whatever the host.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from .namespaces import Vocabulary
+
+TEMPLATES = Path(__file__).parent / "web" / "templates"
+ROOT = "../"  # from /doc/ontology up to the server root
+KINDS = (  # (section heading, anchor, the types that put a term in it)
+    ("Classes", "classes", (OWL.Class, RDFS.Class)),
+    ("Object properties", "object-properties", (OWL.ObjectProperty,)),
+    ("Datatype properties", "datatype-properties", (OWL.DatatypeProperty,)),
+    ("Annotation properties", "annotation-properties", (OWL.AnnotationProperty,)),
+    ("Concept schemes", "concept-schemes", (SKOS.ConceptScheme,)),
+    ("Concepts", "concepts", (SKOS.Concept,)),
+)
+FACTS = (  # (heading, predicate, inverse?)
+    ("Superclasses", RDFS.subClassOf, False),
+    ("Subclasses", RDFS.subClassOf, True),
+    ("Superproperties", RDFS.subPropertyOf, False),
+    ("Subproperties", RDFS.subPropertyOf, True),
+    ("Domain", RDFS.domain, False),
+    ("Range", RDFS.range, False),
+    ("Inverse of", OWL.inverseOf, False),
+    ("In scheme", SKOS.inScheme, False),
+    ("Broader", SKOS.broader, False),
+    ("Instances", RDF.type, True),
+)
+
+
+@dataclass
+class Link:
+    text: str
+    href: str
+
+
+@dataclass
+class Term:
+    anchor: str
+    iri: str
+    label: str
+    name: str  # the prefixed name
+    definition: str
+    facts: list[tuple[str, list[Link]]] = field(default_factory=list)
+    page: str = ""
+
+
+def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> bytes:
+    """The HTML documentation of the ontology, with each class's instances in the data."""
+    ontology = dataset.graph(vocabulary.ontology_graph)
+    union = _Union(dataset)
+    namespace = str(vocabulary.ontology)
+
+    def link(term) -> Link:
+        text = union.label(term) or _prefixed(str(term), vocabulary)
+        iri = str(term)
+        if iri.startswith(namespace):
+            return Link(text, "#" + iri[len(namespace):])
+        if iri.startswith(vocabulary.base):
+            return Link(text, ROOT + iri[len(vocabulary.base):])
+        return Link(text, iri)
+
+    sections = []
+    for heading, anchor, types in KINDS:
+        members = sorted({s for t in types for s in ontology.subjects(RDF.type, t)
+                          if isinstance(s, URIRef) and str(s).startswith(namespace)},
+                         key=lambda s: (union.label(s) or str(s)).lower())
+        terms = []
+        for member in members:
+            local = str(member)[len(namespace):]
+            term = Term(local, str(member), union.label(member) or local,
+                        _prefixed(str(member), vocabulary),
+                        str(union.value(member, SKOS.definition) or ""),
+                        page=f"{ROOT}doc/ontology/{local}")
+            for fact, predicate, inverse in FACTS:
+                values = union.subjects(predicate, member) if inverse else \
+                    union.objects(member, predicate)
+                links = sorted((link(v) for v in values if isinstance(v, URIRef)),
+                               key=lambda ln: ln.text.lower())
+                if links:
+                    term.facts.append((fact, links))
+            terms.append(term)
+        if terms:
+            sections.append((heading, anchor, terms))
+    about = URIRef(vocabulary.ontology_iri)
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    html = environment.get_template("ontology.html").render(
+        root=ROOT, title=str(ontology.value(about, DCTERMS.title) or "Ontology"),
+        iri=vocabulary.ontology_iri, version_iri=str(ontology.value(about, OWL.versionIRI) or ""),
+        description=str(ontology.value(about, DCTERMS.description) or ""),
+        license=str(ontology.value(about, DCTERMS.license) or ""),
+        creator=str(ontology.value(about, DCTERMS.creator) or ""),
+        created=str(ontology.value(about, DCTERMS.created) or ""),
+        prefix="dko", namespace=namespace, sections=sections, version=version)
+    return html.encode("utf-8")
+
+
+class _Union:
+    """Look-ups over every graph of the dataset: labels and instances come from the data."""
+
+    def __init__(self, dataset: Dataset):
+        self.by_subject = defaultdict(set)
+        self.by_object = defaultdict(set)
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            self.by_subject[s].add((p, o))
+            self.by_object[o].add((p, s))
+
+    def objects(self, subject, predicate):
+        return {o for p, o in self.by_subject[subject] if p == predicate}
+
+    def subjects(self, predicate, obj):
+        return {s for p, s in self.by_object[obj] if p == predicate}
+
+    def value(self, subject, predicate):
+        values = sorted(self.objects(subject, predicate), key=_english_first)
+        return values[0] if values else None
+
+    def label(self, term) -> str | None:
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            found = self.value(term, predicate)
+            if found is not None:
+                return str(found)
+        return None
+
+
+def _english_first(value) -> tuple:
+    language = value.language if isinstance(value, Literal) else None
+    return ((language or "en") != "en", str(value))
+
+
+def _prefixed(iri: str, vocabulary: Vocabulary) -> str:
+    for prefix, namespace in sorted(vocabulary.prefixes.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
