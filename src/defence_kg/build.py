@@ -24,6 +24,9 @@ from .settings import Settings
 from .validation import run_violation_queries, validate_shapes
 
 log = logging.getLogger(__name__)
+# What a release is made with besides its inputs: the code, and the templates of the pages
+# written into it (the ontology documentation).
+BUILD_CODE = {".py", ".html"}
 
 
 class BuildError(Exception):
@@ -80,7 +83,8 @@ def input_hash(settings: Settings) -> str:
     digest = hashlib.sha256(settings.base_uri.encode())
     package = Path(__file__).parent
     files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
-    files += [(path, path.relative_to(package)) for path in sorted(package.rglob("*.py"))]
+    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file())
+    files += [(path, path.relative_to(package)) for path in code]
     for path, name in files:
         digest.update(name.as_posix().encode())
         digest.update(path.read_bytes())
