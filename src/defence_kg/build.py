@@ -83,7 +83,8 @@ def input_hash(settings: Settings) -> str:
     digest = hashlib.sha256(settings.base_uri.encode())
     package = Path(__file__).parent
     files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
-    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file())
+    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
+                  and "node_modules" not in p.parts)
     files += [(path, path.relative_to(package)) for path in code]
     for path, name in files:
         digest.update(name.as_posix().encode())
