@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.synthetic import write_nquads
+from bench.synthetic import write_data
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 SYSTEMS = ("defence-kg", "owlrl", "reasonable")
@@ -37,8 +37,7 @@ def make_repository(directory: Path, triples: int) -> Path:
 
     shutil.copytree(PROJECT_ROOT / "ontology", directory / "ontology")
     shutil.copytree(PROJECT_ROOT / "queries", directory / "queries")
-    (directory / "data").mkdir()
-    write_nquads(directory / "data" / "synthetic.nq", triples)
+    write_data(directory / "data", triples)
     return directory
 
 
