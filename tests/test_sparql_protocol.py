@@ -202,6 +202,26 @@ def test_graph_results_are_capped_too(capped):
     assert len(list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))) == 2
 
 
+@pytest.mark.parametrize("fmt", RESULTS, ids=lambda f: f.name)
+def test_the_cap_holds_in_every_results_format(capped, fmt):
+    response = capped.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }",
+                                                   "format": fmt.name})
+    assert response.headers["X-Result-Truncated"] == "true"
+    if fmt.name == "csv":  # pyoxigraph reads no CSV results
+        assert response.text.count("\r\n") == 3
+    else:
+        assert len(list(ox.parse_query_results(response.data, fmt.syntax))) == 2
+
+
+@pytest.mark.parametrize("fmt", GRAPHS, ids=lambda f: f.name)
+@pytest.mark.parametrize("form", ["CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE ?s { ?s a ?t }"])
+def test_the_cap_holds_for_triples_in_every_rdf_format(capped, fmt, form):
+    response = capped.get("/sparql", query_string={"query": form, "format": fmt.name})
+    assert response.status_code == 200
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert len(list(ox.parse(response.data, format=fmt.syntax))) == 2
+
+
 def test_lines_inside_literals_do_not_confuse_the_cap(capped):
     query = 'SELECT ?x { VALUES ?x { "a\\nb\\tc" "d\\r\\ne" "f" } }'
     response = capped.get("/sparql", query_string={"query": query})
@@ -407,10 +427,35 @@ def test_service_is_refused_without_any_request(client, listener):
     assert not _was_contacted(listener)
 
 
-def test_from_graphs_are_never_fetched(client, listener):
+def test_from_a_graph_the_store_lacks_is_refused_without_any_request(client, listener):
+    port = listener.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/data.ttl"
+    for query in (f"ASK FROM <{url}> {{ ?s ?p ?o }}",
+                  f"ASK FROM <{DATA1}> FROM NAMED <{url}> {{ ?s ?p ?o }}",
+                  f"PREFIX r: <http://127.0.0.1:{port}/> ASK FROM r:data.ttl {{}}",
+                  "ASK FROM <data.ttl> {}"):  # relative: the endpoint's own address
+        response = client.get("/sparql", query_string={"query": query})
+        assert response.status_code == 400, query
+        assert "FROM <http://" in response.text and "refused" in response.text
+    assert not _was_contacted(listener)
+
+
+def test_an_unreadable_query_naming_from_is_refused(client):
+    response = client.get("/sparql", query_string={"query": "ASK FROM <x> { ?s ?p ?o "})
+    assert response.status_code == 400
+    assert "could not be checked" in response.text
+
+
+def test_allowed_from_iris_are_dataset_clauses_never_fetched(protocol_settings, store, listener):
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+    client = create_app(replace(protocol_settings, allowed_remote=(url,)), store).test_client()
     assert not ask(client, f"ASK FROM <{url}> FROM NAMED <{url}> {{ ?s ?p ?o }}")
     assert not _was_contacted(listener)
+
+
+def test_protocol_datasets_may_name_any_graph(client):
+    # The W3C protocol tests name graphs a service need not hold (data0.rdf) and expect answers.
+    assert not ask(client, "ASK { ?s ?p ?o }", **{"default-graph-uri": f"{KASEI}data0.rdf"})
 
 
 def test_the_word_service_in_a_literal_is_no_service(client):

@@ -24,6 +24,8 @@ class Settings:
     query_timeout: float = 30.0
     result_limit: int = 10_000
     max_query_length: int = 100_000
+    result_cache_bytes: int = 64 * 1024 * 1024  # rendered results kept per worker process
+    cache_max_age: int = 300  # seconds a client or proxy may reuse a result unrevalidated
     # Extra N-Quads/TriG files served beside the built data (e.g. the W3C protocol test data).
     load: tuple[Path, ...] = ()
     # SERVICE / FROM <url> targets a query may reach; empty means none.

@@ -6,10 +6,14 @@ SPARQL engine is 10-30x slower and mishandles comparisons of xsd:gYear values.
 
 from __future__ import annotations
 
+import hashlib
+from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .querying import Answer, Boolean, Graph, Query, first_solutions
 from .settings import Settings
 
 DUMP_NAME = "defence-kg"
@@ -33,23 +37,28 @@ def canonical_quads(graphs) -> list[ox.Quad]:
 class QueryStore:
     """A read-only view of one release (plus any extra files) for SPARQL queries."""
 
-    def __init__(self, store: ox.Store, settings: Settings):
+    def __init__(self, store: ox.Store, settings: Settings, fingerprint: str | None = None):
         # The default graph is the union of the named graphs, written once as a set. Oxigraph's
         # use_default_graph_as_union would repeat a fact once per sentence graph holding it
         # (COUNT(*) counts it twice) and would override a query's own FROM clauses.
         store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
         self._store = store
         self.settings = settings
+        if fingerprint is not None:
+            self.fingerprint = fingerprint
 
     @classmethod
     def from_release(cls, settings: Settings) -> QueryStore:
         """Load the last good build and the files named by settings.load into memory."""
         store = ox.Store()
         files = [release_nquads(settings.release_dir), *settings.load]
+        digest = hashlib.sha256()
         for path in files:
             rdf_format = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
             store.bulk_load(path=str(path), format=rdf_format)
-        return cls(store, settings)
+            with open(path, "rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+        return cls(store, settings, digest.hexdigest())
 
     @classmethod
     def from_dataset(cls, dataset, settings: Settings) -> QueryStore:
@@ -57,6 +66,15 @@ class QueryStore:
         store = ox.Store()
         store.bulk_extend(canonical_quads(dataset))
         return cls(store, settings)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the data, the same for the same data: part of every result's ETag.
+        A store loaded from files digests the files; any other store its quads."""
+        digest = hashlib.sha256()
+        for quad in self._store:
+            digest.update(str(quad).encode())
+        return digest.hexdigest()
 
     def query(self, text: str, default_graph_uris=(), named_graph_uris=(), base_iri=None):
         """Run a SPARQL query; without a protocol dataset the default graph is the union graph.
@@ -69,6 +87,20 @@ class QueryStore:
             options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
             options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
         return self._store.query(text, **options)
+
+    def answer(self, query: Query, limit: int) -> Answer:
+        """At most `limit` rows of a query's results, evaluated only as far as needed."""
+        result = self.query(query.text, query.default_graphs, query.named_graphs, query.base_iri)
+        if isinstance(result, ox.QueryBoolean):
+            return Boolean(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            return first_solutions(result, limit)
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in islice(result, limit + 1)]
+        return Graph(tuple(quads[:limit]), len(quads) > limit)
+
+    def holds_graph(self, iri: str) -> bool:
+        """Whether the data has a named graph with this IRI."""
+        return self._store.contains_named_graph(ox.NamedNode(iri))
 
     def quads(self, subject=None, predicate=None, obj=None, graph_name=None):
         """The stored quads matching a pattern (None matches anything)."""

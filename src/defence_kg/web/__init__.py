@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..querying import QueryThreads
 from ..settings import Settings
 from ..store import QueryStore
 from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
+from .cache import ResultCache
 from .state import KEY, AppState
 
 # A form-encoded query takes up to three bytes per character; the rest is room for the other
@@ -19,7 +21,8 @@ def create_app(settings: Settings, store: QueryStore | None = None) -> Flask:
     store = store or QueryStore.from_release(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 3 * settings.max_query_length + BODY_OVERHEAD
-    app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store))
+    app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store),
+                                   ResultCache(settings.result_cache_bytes), QueryThreads())
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)
     for extension in (errors, requestlog, cors, compression, dumps, linked_data, site):

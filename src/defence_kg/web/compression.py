@@ -25,4 +25,12 @@ def compress(response: Response) -> Response:
     if len(body) >= MINIMUM_SIZE:
         response.set_data(gzip.compress(body))
         response.headers["Content-Encoding"] = "gzip"
+        tag, weak = response.get_etag()
+        if tag:  # another representation, so another strong validator (RFC 9110, 8.8.3)
+            response.set_etag(gzip_etag(tag), weak)
     return response
+
+
+def gzip_etag(tag: str) -> str:
+    """The ETag of the gzip-coded representation of the response tagged `tag`."""
+    return f"{tag}-gzip"

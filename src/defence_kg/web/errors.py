@@ -42,6 +42,18 @@ def unsupported_media_type(message: str) -> HttpError:
     return HttpError(415, message)
 
 
+def precondition_failed() -> HttpError:
+    return HttpError(412, "If-None-Match names the current result: a POST is answered only "
+                          "without it (a GET gets 304 Not Modified)")
+
+
+def query_timeout(seconds: float) -> HttpError:
+    # 503, as Fuseki answers: the service declines to spend more on this query; nothing broke.
+    return HttpError(503, f"the query timed out: it ran for longer than this endpoint's limit of "
+                          f"{seconds:g} s and was stopped; narrow it (more specific patterns, "
+                          "LIMIT) or download the dumps and query them locally")
+
+
 def query_failed(message: str) -> HttpError:
     return HttpError(500, f"the query failed while running: {message}")
 

@@ -1,4 +1,4 @@
-"""Query results in the chosen format, written by pyoxigraph and capped at a row limit.
+"""An answer (already cut at the row cap) in the chosen format, written by pyoxigraph.
 
 Formats: https://www.w3.org/TR/sparql11-results-json/, https://www.w3.org/TR/rdf-sparql-XMLres/,
 https://www.w3.org/TR/sparql11-results-csv-tsv/ and the RDF syntaxes pyoxigraph writes.
@@ -6,92 +6,41 @@ https://www.w3.org/TR/sparql11-results-csv-tsv/ and the RDF syntaxes pyoxigraph 
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
-from itertools import islice
 
 import pyoxigraph as ox
 
+from ..querying import TSV, Answer, Boolean, Graph, Solutions
 from .formats import Format
 
-TSV = ox.QueryResultsFormat.TSV
+JSON = ox.QueryResultsFormat.JSON
 LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)  # no prefixes to declare
 
 
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    rows: int
-    truncated: bool
+def render(answer: Answer, fmt: Format, prefixes: dict[str, str]) -> bytes:
+    """The answer's bytes; a JSON answer that was cut says "truncated": true (every format
+    also gets the X-Result-Truncated header)."""
+    if isinstance(answer, Boolean):  # pyoxigraph makes a QueryBoolean only by parsing one
+        boolean = json.dumps({"head": {}, "boolean": answer.value}).encode()
+        return ox.parse_query_results(boolean, JSON).serialize(format=fmt.syntax)
+    if isinstance(answer, Solutions):
+        # pyoxigraph writes only a whole QuerySolutions and cannot make one from a list of
+        # rows, so the rows kept as TSV are read back.
+        body = ox.parse_query_results(answer.tsv, TSV).serialize(format=fmt.syntax)
+        if answer.truncated and fmt.syntax == JSON:
+            # Before "results": streaming readers (Oxigraph's) stop at the end of the bindings.
+            written = json.loads(body)
+            body = json.dumps({"head": written["head"], "truncated": True,
+                               "results": written["results"]}).encode()
+        return body
+    return render_graph(answer, fmt, prefixes)
 
 
-def render_boolean(answer: ox.QueryBoolean, fmt: Format) -> Rendered:
-    return Rendered(answer.serialize(format=fmt.syntax), 1, False)
-
-
-def render_solutions(solutions: ox.QuerySolutions, fmt: Format, limit: int) -> Rendered:
-    """SELECT results, at most `limit` rows; a JSON answer that was cut says "truncated": true.
-
-    pyoxigraph writes only a whole QuerySolutions iterator and cannot make one from a list, so
-    the first rows are taken as TSV (one solution per line, lossless) and read back.
-    """
-    buffer = _LineBuffer(limit + 1)  # the header line and `limit` rows
-    try:
-        solutions.serialize(buffer, format=TSV)
-    except (_Full, OSError):
-        if not buffer.full:
-            raise
-    kept = buffer.kept()
-    rows = kept.count(b"\n") - 1
-    body = ox.parse_query_results(kept, TSV).serialize(format=fmt.syntax)
-    if buffer.full and fmt.syntax == ox.QueryResultsFormat.JSON:
-        body = json.dumps({**json.loads(body), "truncated": True}).encode()
-    return Rendered(body, rows, buffer.full)
-
-
-def render_graph(quads: Iterable[ox.Quad], fmt: Format, limit: int,
-                 prefixes: dict[str, str]) -> Rendered:
-    """CONSTRUCT / DESCRIBE results: quads for TriG and N-Quads, their triples otherwise."""
-    kept = list(islice(quads, limit + 1))
-    truncated = len(kept) > limit
-    kept = kept[:limit]
-    if fmt.syntax.supports_datasets:  # one block per graph; the sort is stable within one
-        content = sorted(kept, key=lambda quad: str(quad.graph_name))
+def render_graph(answer: Graph, fmt: Format, prefixes: dict[str, str]) -> bytes:
+    """Quads for TriG and N-Quads, one block per graph; their distinct triples otherwise."""
+    if fmt.syntax.supports_datasets:  # the sort is stable: the order within a graph stays
+        content = sorted(answer.quads, key=lambda quad: str(quad.graph_name))
     else:
-        content = list(dict.fromkeys(quad.triple for quad in kept))
+        content = list(dict.fromkeys(quad.triple for quad in answer.quads))
     options = {} if fmt.syntax in LINE_FORMATS else {"prefixes": prefixes}
-    return Rendered(ox.serialize(content, format=fmt.syntax, **options), len(content), truncated)
-
-
-class _Full(Exception):
-    """Raised into pyoxigraph's writer to stop it once enough rows are kept."""
-
-
-class _LineBuffer(io.RawIOBase):
-    """Keeps what is written until it holds more than `lines` complete lines."""
-
-    def __init__(self, lines: int):
-        super().__init__()
-        self.lines = lines
-        self.data = bytearray()
-        self.newlines = 0
-        self.full = False
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, chunk) -> int:
-        if self.full:
-            raise _Full
-        self.data += chunk
-        self.newlines += bytes(chunk).count(b"\n")
-        if self.newlines > self.lines:
-            self.full = True
-            raise _Full
-        return len(chunk)
-
-    def kept(self) -> bytes:
-        """The first complete lines (the part after the last newline is not one)."""
-        return b"".join(line + b"\n" for line in self.data.split(b"\n")[:-1][:self.lines])
+    return ox.serialize(content, format=fmt.syntax, **options)

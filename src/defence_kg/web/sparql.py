@@ -1,29 +1,34 @@
-"""The SPARQL 1.1 Protocol query operation at /sparql (read-only).
+"""The SPARQL 1.1 Protocol query operation at /sparql (read-only, within limits, cached).
 
 https://www.w3.org/TR/sparql11-protocol/#query-operation
 
-Nothing is fetched on a query's behalf. SERVICE is refused unless its IRI is listed, exactly,
-in settings.allowed_remote (a prefix would also admit http://allowed.example.evil/). FROM and
-FROM NAMED are allowed with any IRI, file: included: Oxigraph only uses them to pick graphs
-of the store and never dereferences them (tests/test_sparql_protocol.py checks this), and the
-W3C protocol tests use them that way.
+Nothing is fetched on a query's behalf (docs/design.md, "Query safety"): SERVICE is refused
+unless its IRI is listed, exactly, in settings.allowed_remote (a prefix would also admit
+http://allowed.example.evil/); FROM and FROM NAMED may name the graphs the store holds (a
+dataset clause) or a listed IRI, and nothing else. Every query has a deadline and a row cap
+(querying.py). A repeated query is answered from the result cache, and a client that already
+holds the answer gets 304 (RFC 9110, section 13.1.2).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from itertools import islice
+from importlib.metadata import version
 
 import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, request
 
 from ..namespaces import SD
+from ..querying import RUNAWAY, Answer, Graph, Query, QueryTimeout
+from ..store import QueryStore
 from . import editor, errors
+from .cache import Rendered, digest
+from .compression import gzip_etag
 from .describe import describe
 from .formats import GRAPHS, RESULTS, choose
-from .inspection import inspect
-from .results import Rendered, render_boolean, render_graph, render_solutions
+from .inspection import QueryFacts, inspect
+from .results import render, render_graph
 from .service_description import FORMATS as DESCRIPTION_FORMATS
 from .service_description import describe_service
 from .state import state
@@ -31,6 +36,8 @@ from .state import state
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+# Part of every ETag: a new release of the code may write the same results differently.
+CODE_VERSION = version("defence-kg")
 
 bp = Blueprint("sparql", __name__)
 
@@ -50,33 +57,31 @@ def vary_on_accept(response: Response) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    if editor.is_wanted(request):
+    # Only an Accept header naming HTML can prefer the editor to data (editor.is_wanted):
+    # skipping that negotiation otherwise saves a third of the time of a cached answer.
+    if "html" in request.headers.get("Accept", "") and editor.is_wanted(request):
         return editor.page()
-    settings, store = state().settings, state().store
-    operation = read_operation(request, settings.max_query_length)
+    operation = read_operation(request, state().settings.max_query_length)
     if operation is None:
-        fmt, media_type = choose(request, DESCRIPTION_FORMATS, "a service description")
-        triples = describe_service(request, settings, store)
-        prefixes = {**settings.vocabulary.prefixes, "sd": str(SD)}
-        return _respond(render_graph(iter(ox.Quad(*t) for t in triples), fmt, len(triples),
-                                     prefixes), media_type)
+        return service_description()
     g.query_hash = hashlib.sha256(operation.query.encode()).hexdigest()[:16]
-    facts = inspect(operation.query)
-    for target in facts.services:
-        if target not in settings.allowed_remote:
-            raise errors.bad_request(
-                f"SERVICE {target} is refused: this endpoint sends no requests on a query's "
-                "behalf (federated queries are allowed only to DEFENCE_KG_ALLOWED_REMOTE)")
-    dataset = {"default_graph_uris": operation.default_graph_uris,
-               "named_graph_uris": operation.named_graph_uris}
-    try:
-        result = store.query(operation.query, base_iri=request.base_url, **dataset)
-    except SyntaxError as error:
-        raise errors.bad_request(f"SPARQL syntax error: {error}") from error
-    try:  # evaluation is lazy: errors may surface while the results are written
-        return _respond(*_render(result, facts.describe, dataset))
-    except OSError as error:
-        raise errors.query_failed(str(error)) from error
+    key = digest(operation.query, *operation.default_graph_uris, "\0",
+                 *operation.named_graph_uris, request.base_url,
+                 request.values.get("format", ""), request.headers.get("Accept", ""))
+    rendered = state().cache.get(key)
+    if rendered is None:
+        rendered = answer(operation)
+        if rendered.etag:
+            state().cache.put(key, rendered)
+    return respond(rendered)
+
+
+def service_description() -> Response:
+    settings = state().settings
+    fmt, media_type = choose(request, DESCRIPTION_FORMATS, "a service description")
+    quads = tuple(ox.Quad(*t) for t in describe_service(request, settings, state().store))
+    body = render_graph(Graph(quads, False), fmt, {**settings.vocabulary.prefixes, "sd": str(SD)})
+    return respond(Rendered(body, media_type, len(quads), False, None))
 
 
 def read_operation(req: Request, max_length: int) -> Operation | None:
@@ -117,28 +122,80 @@ def read_operation(req: Request, max_length: int) -> Operation | None:
     return Operation(text, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
 
 
-def _render(result, is_describe: bool, dataset: dict) -> tuple[Rendered, str]:
-    settings = state().settings
-    limit = settings.result_limit
-    if isinstance(result, ox.QueryBoolean):
-        fmt, media_type = choose(request, RESULTS, "ASK")
-        return render_boolean(result, fmt), media_type
-    if isinstance(result, ox.QuerySolutions):
-        fmt, media_type = choose(request, RESULTS, "SELECT")
-        return render_solutions(result, fmt, limit), media_type
-    fmt, media_type = choose(request, GRAPHS, "CONSTRUCT and DESCRIBE")
-    if is_describe:
-        quads = iter(describe(state().store, list(islice(result, limit + 1)), **dataset))
+def answer(operation: Operation) -> Rendered:
+    """Check, run and render a query; its ETag when the same request will get the same bytes."""
+    settings, store = state().settings, state().store
+    query = Query(operation.query, tuple(operation.default_graph_uris),
+                  tuple(operation.named_graph_uris), request.base_url)
+    facts = inspect(query.text, query.base_iri)
+    refuse_fetches(facts, store, settings.allowed_remote)
+    try:
+        result = state().threads.run(
+            settings.query_timeout,
+            lambda: evaluate(store, query, settings.result_limit, facts.describe))
+    except QueryTimeout as timeout:
+        request.environ[RUNAWAY] = True  # the server retires this worker once it has answered
+        raise errors.query_timeout(timeout.seconds) from None
+    except SyntaxError as error:
+        raise errors.bad_request(f"SPARQL syntax error: {error}") from error
+    except OSError as error:
+        raise errors.query_failed(str(error)) from error
+    fmt, media_type = choose(request, GRAPHS, "CONSTRUCT and DESCRIBE") if isinstance(
+        result, Graph) else choose(request, RESULTS, "ASK and SELECT")
+    body = render(result, fmt, settings.vocabulary.prefixes)
+    stable = not (facts.services or facts.volatile)
+    etag = digest(store.fingerprint, CODE_VERSION, settings.base_uri,
+                  str(settings.result_limit), query.text, *query.default_graphs, "\0",
+                  *query.named_graphs, query.base_iri, media_type)[:40] if stable else None
+    return Rendered(body, media_type, result.rows, result.truncated, etag)
+
+
+def refuse_fetches(facts: QueryFacts, store: QueryStore, allowed: tuple[str, ...]) -> None:
+    """400 for a SERVICE call, or a FROM naming a graph the store lacks, that is not allowed."""
+    for target in facts.services:
+        if target not in allowed:
+            raise errors.bad_request(
+                f"SERVICE {target} is refused: this endpoint sends no requests on a query's "
+                "behalf (federated queries are allowed only to DEFENCE_KG_ALLOWED_REMOTE)")
+    for graph in facts.graphs:
+        if graph not in allowed and not store.holds_graph(graph):
+            raise errors.bad_request(
+                f"FROM <{graph}> is refused: FROM and FROM NAMED may name only the graphs of "
+                "this data set (listed in the service description), as nothing is fetched on a "
+                "query's behalf")
+
+
+def evaluate(store: QueryStore, query: Query, limit: int, is_describe: bool) -> Answer:
+    """The answer within the row cap; a DESCRIBE with the provenance and labels around it.
+    Runs in the query's thread, so the deadline covers all of it."""
+    result = store.answer(query, limit)
+    if not is_describe:
+        return result
+    quads = describe(store, [quad.triple for quad in result.quads],
+                     default_graph_uris=query.default_graphs, named_graph_uris=query.named_graphs)
+    return Graph(tuple(quads[:limit]), result.truncated or len(quads) > limit)
+
+
+def respond(rendered: Rendered) -> Response:
+    """The result, or 304 / 412 when the client's If-None-Match names it."""
+    g.rows = rendered.rows
+    matched = rendered.etag and next(
+        (tag for tag in (rendered.etag, gzip_etag(rendered.etag))
+         if request.if_none_match.contains_weak(tag)), None)
+    if matched:
+        if request.method not in ("GET", "HEAD"):
+            raise errors.precondition_failed()
+        response = Response(status=304)
+        response.set_etag(matched)
     else:
-        quads = (ox.Quad(t.subject, t.predicate, t.object) for t in result)
-    return render_graph(quads, fmt, limit, settings.vocabulary.prefixes), media_type
-
-
-def _respond(rendered: Rendered, media_type: str) -> Response:
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    response = Response(rendered.body, content_type=media_type)
+        media_type = rendered.media_type
+        if media_type.startswith("text/"):
+            media_type += "; charset=utf-8"
+        response = Response(rendered.body, content_type=media_type)
+        if rendered.etag:
+            response.set_etag(rendered.etag)
     if rendered.truncated:
         response.headers["X-Result-Truncated"] = "true"
-    g.rows = rendered.rows
+    response.headers["Cache-Control"] = (
+        f"public, max-age={state().settings.cache_max_age}" if rendered.etag else "no-store")
     return response

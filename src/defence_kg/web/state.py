@@ -7,8 +7,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..querying import QueryThreads
 from ..settings import Settings
 from ..store import QueryStore
+from .cache import ResultCache
 
 KEY = "defence_kg"
 
@@ -19,6 +21,8 @@ class AppState:
     store: QueryStore
     release: Path  # resolved once, so the dumps served match the data queried
     quads: int
+    cache: ResultCache  # rendered query results (sparql.py)
+    threads: QueryThreads  # where queries run, with a deadline (sparql.py)
 
 
 def state() -> AppState:

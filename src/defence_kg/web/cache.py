@@ -1,0 +1,77 @@
+"""A bounded in-process cache of rendered query results, least recently used out first, by bytes.
+
+The data cannot change while the server runs (a new build means a new server), so a cached
+result stays right until it is evicted; its strong ETag (RFC 9110, section 8.8.3) names the
+data, the query and the media type, so it is the same in every worker and after a restart.
+https://www.rfc-editor.org/rfc/rfc9110#name-etag
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+ENTRY_OVERHEAD = 200  # bytes of bookkeeping per entry beyond its body, roughly
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool
+    etag: str | None  # None for results that may differ next time (SERVICE, RAND(), NOW())
+
+
+def digest(*parts: str) -> str:
+    """A digest of several strings, none of which can be mistaken for a split of another."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        encoded = part.encode("utf-8", "surrogatepass")
+        hashed.update(len(encoded).to_bytes(8, "big"))
+        hashed.update(encoded)
+    return hashed.hexdigest()
+
+
+class ResultCache:
+    """Rendered results by key, at most `max_bytes` of them; safe to share between threads."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, Rendered] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Rendered | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Rendered) -> None:
+        size = _size(entry)
+        if size > self.max_bytes:
+            return  # would evict everything else and be evicted by the next result
+        with self._lock:
+            if key in self._entries:
+                self._bytes -= _size(self._entries.pop(key))
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= _size(evicted)
+
+    @property
+    def size(self) -> int:
+        """The bytes held, bookkeeping included."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _size(entry: Rendered) -> int:
+    return len(entry.body) + ENTRY_OVERHEAD
