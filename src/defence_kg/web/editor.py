@@ -59,7 +59,8 @@ def page() -> str:
     config = {"endpoint": url_for("sparql.endpoint"), "prefixes": prefixes,
               "query": header + DEFAULT_QUERY,
               "examples": [{"name": q.question, "query": q.text} for q in examples]}
-    return render_template("editor.html", config=config, examples=examples,
+    return render_template("editor.html", title="SPARQL query editor", config=config,
+                           examples=examples,
                            query=request.args.get("query", header + DEFAULT_QUERY),
                            formats=[f.name for f in (*RESULTS, *GRAPHS)])
 
