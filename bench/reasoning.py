@@ -45,6 +45,8 @@ def run_one(system: str, repository: Path, inferred_out: Path) -> dict:
     """Run one system on one repository in this process; return its timings and counts."""
     import logging
 
+    from rdflib import Graph
+
     from defence_kg.build import build
     from defence_kg.dataset import load_dataset
     from defence_kg.dumps import publish
@@ -66,7 +68,9 @@ def run_one(system: str, repository: Path, inferred_out: Path) -> dict:
         asserted = result.report["triples"]["asserted"]
     else:
         started = time.perf_counter()
-        graph = reasoner_input(load_dataset(settings), settings.vocabulary)
+        graph = Graph()
+        for triple in reasoner_input(load_dataset(settings), settings.vocabulary):
+            graph.add(triple)
         timings["load"] = time.perf_counter() - started
         step = time.perf_counter()
         closure = _owlrl(graph) if system == "owlrl" else _reasonable(graph)

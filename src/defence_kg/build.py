@@ -60,11 +60,11 @@ def build(settings: Settings) -> BuildResult:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
         inferred = dataset.graph(vocabulary.inferred_graph)
-        for triple in inference.graph:
+        for triple in inference.triples:
             inferred.add(triple)
     with _step("explain", timings):
         explanations = dataset.graph(vocabulary.explanations_graph)
-        for triple in explanation_graph(inference.graph, inference.derivations, dataset,
+        for triple in explanation_graph(inference.triples, inference.derivations, dataset,
                                         vocabulary):
             explanations.add(triple)
     with _step("check (violation queries)", timings):

@@ -80,7 +80,7 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> URIRef:
     return vocabulary.id[f"rule/{rule}"]
 
 
-def explanation_graph(published: Graph, derivations: dict[tuple, Derivation],
+def explanation_graph(published: set[tuple], derivations: dict[tuple, Derivation],
                       dataset: Dataset, vocabulary: Vocabulary) -> Graph:
     """One derivation for every published inference, down to asserted triples and their graphs."""
     graph = Graph()

@@ -9,9 +9,10 @@ implementation, is the oracle its closure is tested against (tests/test_reasonin
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from .namespaces import NIF, Vocabulary
@@ -28,25 +29,23 @@ UNIVERSAL_PREDICATES = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range}
 class Inference:
     """The published inferences, their derivations, what was dropped and any contradictions."""
 
-    graph: Graph
+    triples: set[tuple]
     derivations: dict[tuple, Derivation] = field(default_factory=dict)
     dropped: Counter = field(default_factory=Counter)
     contradictions: list[str] = field(default_factory=list)
 
 
-def reasoner_input(dataset: Dataset, vocabulary: Vocabulary) -> Graph:
-    """Every graph but the inferred one and the identity links to other data sets.
+def reasoner_input(dataset: Dataset, vocabulary: Vocabulary) -> Iterator[tuple]:
+    """The triples of every graph but the derived ones and the identity links to other data
+    sets (a triple in several graphs comes once per graph).
 
     With owl:sameAs to external IRIs in its input, a reasoner copies each of our triples onto
     each alias; we load none of those data sets, so the links would add nothing but copies.
     """
     excluded = {vocabulary.links_graph, *vocabulary.derived_graphs}
-    merged = Graph()
     for graph in dataset.graphs():
         if graph.identifier not in excluded:
-            for triple in graph:
-                merged.add(triple)
-    return merged
+            yield from graph
 
 
 def external_aliases(dataset: Dataset, vocabulary: Vocabulary) -> set[URIRef]:
@@ -59,12 +58,10 @@ def infer(dataset: Dataset, vocabulary: Vocabulary, progress=None) -> Inference:
     aliases = external_aliases(dataset, vocabulary)
     reasoner = Reasoner(reasoner_input(dataset, vocabulary),
                         ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
-    inference = Inference(Graph(), derivations=reasoner.derivations,
+    inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()))
     inference.contradictions = [explain_contradiction(c, reasoner, dataset)
                                 for c in reasoner.contradictions]
-    for triple in reasoner.inferred:
-        inference.graph.add(triple)
     return inference
 
 

@@ -21,6 +21,7 @@ from rdflib import BNode, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 Triple = tuple
+NOTHING_FOUND: dict = {}  # returned by lookups that find nothing; never written to
 # Terms are dictionary-encoded as ints (literals negative), so the rules join and compare
 # machine integers instead of rdflib terms; the vocabulary the rules use comes first.
 VOCABULARY = (
@@ -95,8 +96,11 @@ class Facts:
         self._by_p = defaultdict(dict)
         self._by_sp = defaultdict(dict)
         self._by_po = defaultdict(dict)
-        self._by_s = defaultdict(dict)  # for owl:sameAs replacement only
-        self._by_o = defaultdict(dict)
+        # By subject and by object alone: only owl:sameAs replacement needs them, so they are
+        # built when first asked for (most data has no sameAs) and kept up to date after.
+        self._by_s: defaultdict | None = None
+        self._by_o: defaultdict | None = None
+        self._chains = None  # property chains by link, computed when first asked
 
     def encode(self, term) -> int:
         number = self._ids.get(term)
@@ -131,36 +135,59 @@ class Facts:
         self._by_p[p][s, o] = None
         self._by_sp[s, p][o] = None
         self._by_po[p, o][s] = None
-        self._by_s[s][p, o] = None
-        self._by_o[o][s, p] = None
+        if self._by_s is not None:
+            self._by_s[s][p, o] = None
+            self._by_o[o][s, p] = None
+        if p in (PROPERTY_CHAIN_AXIOM, FIRST, REST):
+            self._chains = None
         return True
 
     def __contains__(self, triple: Triple) -> bool:
         return triple in self.triples
 
-    def pairs(self, p) -> list[tuple]:
-        return list(self._by_p.get(p, ()))
+    # Views, not copies: the reasoner collects a triple's conclusions before adding any, so
+    # no index changes while a rule iterates it.
 
-    def objects(self, s, p) -> list:
-        return list(self._by_sp.get((s, p), ()))
+    def pairs(self, p) -> dict:
+        return self._by_p.get(p, NOTHING_FOUND)
 
-    def subjects(self, p, o) -> list:
-        return list(self._by_po.get((p, o), ()))
+    def objects(self, s, p) -> dict:
+        return self._by_sp.get((s, p), NOTHING_FOUND)
 
-    def outgoing(self, s) -> list[tuple]:
-        return list(self._by_s.get(s, ()))
+    def subjects(self, p, o) -> dict:
+        return self._by_po.get((p, o), NOTHING_FOUND)
 
-    def incoming(self, o) -> list[tuple]:
-        return list(self._by_o.get(o, ()))
+    def outgoing(self, s) -> dict:
+        self._index_by_node()
+        return self._by_s.get(s, NOTHING_FOUND)
+
+    def incoming(self, o) -> dict:
+        self._index_by_node()
+        return self._by_o.get(o, NOTHING_FOUND)
+
+    def _index_by_node(self) -> None:
+        if self._by_s is None:
+            self._by_s, self._by_o = defaultdict(dict), defaultdict(dict)
+            for p, pairs in self._by_p.items():  # insertion order: deterministic
+                for s, o in pairs:
+                    self._by_s[s][p, o] = None
+                    self._by_o[o][s, p] = None
+
+    def chains_through(self, link: int) -> list[tuple]:
+        """(head, list, position) of each property chain axiom with `link` at `position`."""
+        if self._chains is None:
+            self._chains = defaultdict(list)
+            for head, chain in self.pairs(PROPERTY_CHAIN_AXIOM):
+                for position, member in enumerate(self.items(chain)):
+                    self._chains[member].append((head, chain, position))
+        return self._chains.get(link, [])
 
     def items(self, head) -> list:
         """The members of the RDF list starting at head."""
         members = []
         while head != NIL and head is not None:
-            first = self.objects(head, FIRST)
-            members.append(first[0] if first else None)
-            rest = self.objects(head, REST)
-            head = rest[0] if rest else None
+            members.append(next(iter(self.objects(head, FIRST)), None))
+            head = next(iter(self.objects(head, REST)), None)
         return members
 
 
@@ -192,9 +219,11 @@ class Reasoner:
             processed += 1
             if progress and processed % every == 0:
                 progress(processed, len(facts.triples))
+            conclusions = []
             for rule in RULES:
-                for new, name, premises in rule(facts, triple):
-                    derive(new, name, premises)
+                conclusions.extend(rule(facts, triple))
+            for new, name, premises in conclusions:
+                derive(new, name, premises)
         for check in CONSISTENCY_CHECKS:
             self._contradictions.extend(check(facts))
         return self
@@ -261,8 +290,17 @@ def _preference(rule: str) -> int:
 
 
 def _stable_order(triple: Triple) -> tuple:
-    # Blank node labels differ between parses; ordering by them would undo determinism.
-    return tuple("" if isinstance(term, BNode) else term.n3() for term in triple)
+    # The input's iteration order depends on Python's hash seed: sort it. Blank node labels
+    # differ between parses, so they do not count.
+    return tuple(map(_term_key, triple))
+
+
+def _term_key(term) -> str:
+    if isinstance(term, BNode):
+        return ""
+    if isinstance(term, Literal):
+        return f"{term}\x00{term.datatype or ''}\x00{term.language or ''}"
+    return str(term)
 
 
 # --- classes (cax-*) and schema (scm-*) --------------------------------------------------
@@ -408,15 +446,12 @@ def prp_chain(f: Facts, t: Triple) -> Inference:
             for end, right in _paths_forward(f, chain[1:], y):
                 yield (x, s, end), "prp-spo2", (t, (x, chain[0], y), *right)
         return
-    for head, chain_property in f.pairs(PROPERTY_CHAIN_AXIOM):
+    for head, chain_property, position in f.chains_through(p):
         chain = f.items(chain_property)
-        for position, link in enumerate(chain):
-            if link != p:
-                continue
-            for start, left in _paths_back(f, chain[:position], s):
-                for end, right in _paths_forward(f, chain[position + 1:], o):
-                    premises = ((head, PROPERTY_CHAIN_AXIOM, chain_property), *left, t, *right)
-                    yield (start, head, end), "prp-spo2", premises
+        for start, left in _paths_back(f, chain[:position], s):
+            for end, right in _paths_forward(f, chain[position + 1:], o):
+                premises = ((head, PROPERTY_CHAIN_AXIOM, chain_property), *left, t, *right)
+                yield (start, head, end), "prp-spo2", premises
 
 
 def _paths_forward(f: Facts, links, node) -> Iterator[tuple]:
