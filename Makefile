@@ -48,8 +48,11 @@ test: $(STAMP) $(FRONTEND_STAMP) $(SYSTEM_TOOLS)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
+# The SPARQL endpoint against Oxigraph server and rdflib-endpoint, then the build and reasoner
+# against owlrl and reasonable; tables on stdout and in bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.reasoning
 
 clean:
 	rm -rf build
