@@ -21,6 +21,7 @@ from .dataset import LoadError, input_files, load_dataset, load_shapes
 from .explanations import explanation_graph
 from .reasoning import infer
 from .settings import Settings
+from .store import canonical_quads
 from .validation import run_violation_queries, validate_shapes
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class BuildResult:
     dataset: Dataset
     report: dict  # deterministic: written into the release
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: logs, benchmarks
+    quads: list | None = None  # the dataset's canonical_quads(), computed once per build
 
 
 def build(settings: Settings) -> BuildResult:
@@ -68,13 +70,14 @@ def build(settings: Settings) -> BuildResult:
                                         vocabulary):
             explanations.add(triple)
     with _step("check (violation queries)", timings):
-        checked = run_violation_queries(dataset, settings)
+        quads = canonical_quads(dataset)
+        checked = run_violation_queries(dataset, settings, quads)
         if not checked.conforms:
             raise BuildError("Quality checks in queries/checks/ returned rows:\n" + checked.report)
     report = _report(dataset, inference.dropped, settings)
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
-    return BuildResult(dataset, report, timings)
+    return BuildResult(dataset, report, timings, quads)
 
 
 def input_hash(settings: Settings) -> str:

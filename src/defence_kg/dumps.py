@@ -73,7 +73,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     vocabulary = settings.vocabulary
     dumps = directory / "dumps"
     dumps.mkdir()
-    quads = canonical_quads(result.dataset)
+    quads = result.quads if result.quads is not None else canonical_quads(result.dataset)
     triples = sorted({q.triple for q in quads}, key=str)
     ontology = [q.triple for q in quads if q.graph_name.value == str(vocabulary.ontology_graph)]
     files = {}

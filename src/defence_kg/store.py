@@ -29,9 +29,15 @@ def canonical_quads(graphs) -> list[ox.Quad]:
     input always gives the same quads in the same order, whatever Python's hash seed."""
     syntax = "nquads" if graphs.context_aware else "nt"
     text = graphs.serialize(format=syntax, encoding="utf-8")
-    quads = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS))
-    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(quads, key=str)
+    plain, blank = [], ox.Dataset()
+    for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS):
+        has_blank = any(isinstance(term, ox.BlankNode) for term in
+                        (quad.subject, quad.object, quad.graph_name))
+        (blank.add if has_blank else plain.append)(quad)
+    # RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so the rest
+    # (nearly everything) need not go through it.
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted([*plain, *blank], key=str)
 
 
 class QueryStore:
@@ -61,10 +67,11 @@ class QueryStore:
         return cls(store, settings, digest.hexdigest())
 
     @classmethod
-    def from_dataset(cls, dataset, settings: Settings) -> QueryStore:
-        """A store over an rdflib Dataset still in memory (the build's quality checks use it)."""
+    def from_dataset(cls, dataset, settings: Settings, quads=None) -> QueryStore:
+        """A store over an rdflib Dataset still in memory (the build's quality checks use it);
+        `quads`, its canonical_quads() if already computed."""
         store = ox.Store()
-        store.bulk_extend(canonical_quads(dataset))
+        store.bulk_extend(canonical_quads(dataset) if quads is None else quads)
         return cls(store, settings)
 
     @cached_property

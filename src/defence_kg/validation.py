@@ -40,9 +40,9 @@ def violation_queries(settings: Settings) -> list[Path]:
     return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
 
 
-def run_violation_queries(dataset: Dataset, settings: Settings) -> Validation:
+def run_violation_queries(dataset: Dataset, settings: Settings, quads=None) -> Validation:
     """ODK-style checks: every row a `*-violation.rq` query returns is a problem."""
-    store = QueryStore.from_dataset(dataset, settings)
+    store = QueryStore.from_dataset(dataset, settings, quads)
     problems = []
     for path in violation_queries(settings):
         query = settings.vocabulary.rebase(path.read_text(encoding="utf-8"))
