@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph
 
 from . import __version__
 from .dataset import LoadError, input_files, load_dataset, load_shapes
-from .explanations import explanation_graph
+from .explanations import explanation_triples
 from .reasoning import infer
 from .settings import Settings
 from .store import canonical_quads
@@ -66,7 +66,7 @@ def build(settings: Settings) -> BuildResult:
             inferred.add(triple)
     with _step("explain", timings):
         explanations = dataset.graph(vocabulary.explanations_graph)
-        for triple in explanation_graph(inference.triples, inference.derivations, dataset,
+        for triple in explanation_triples(inference.triples, inference.derivations, dataset,
                                         vocabulary):
             explanations.add(triple)
     with _step("check (violation queries)", timings):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from .namespaces import Vocabulary
@@ -80,11 +80,14 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> URIRef:
     return vocabulary.id[f"rule/{rule}"]
 
 
-def explanation_graph(published: set[tuple], derivations: dict[tuple, Derivation],
-                      dataset: Dataset, vocabulary: Vocabulary) -> Graph:
-    """One derivation for every published inference, down to asserted triples and their graphs."""
-    graph = Graph()
+def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivation],
+                      dataset: Dataset, vocabulary: Vocabulary) -> set[tuple]:
+    """One derivation for every published inference, down to asserted triples and their graphs:
+    the triples of the explanations graph."""
+    explanation: set[tuple] = set()
     inferred_by = vocabulary.ontology["inferredBy"]
+    rules_described: set[str] = set()
+    asserted: set[tuple] = set()
     done: set[tuple] = set()
     todo = sorted(published)
     while todo:
@@ -92,34 +95,42 @@ def explanation_graph(published: set[tuple], derivations: dict[tuple, Derivation
         if triple in done:
             continue
         done.add(triple)
-        statement = _statement(graph, triple, vocabulary)
+        statement = _describe_statement(explanation, triple, vocabulary)
         derivation = derivations.get(triple)
         if derivation is None:
-            for *_, source in dataset.quads((*triple, None)):
-                if source not in vocabulary.derived_graphs:
-                    graph.add((statement, PROV.wasDerivedFrom, source))
+            asserted.add(triple)
             continue
-        graph.add((statement, inferred_by, _rule(graph, derivation.rule, vocabulary)))
+        if derivation.rule not in rules_described:
+            rules_described.add(derivation.rule)
+            _describe_rule(explanation, derivation.rule, vocabulary)
+        explanation.add((statement, inferred_by, rule_iri(derivation.rule, vocabulary)))
         for premise in derivation.premises:
-            graph.add((statement, PROV.wasDerivedFrom, statement_iri(premise, vocabulary)))
+            explanation.add((statement, PROV.wasDerivedFrom, statement_iri(premise, vocabulary)))
             todo.append(premise)
-    return graph
+    # One pass over the asserted graphs finds where every asserted premise is stated.
+    for graph in dataset.graphs():
+        if graph.identifier in vocabulary.derived_graphs:
+            continue
+        for triple in graph:
+            if triple in asserted:
+                explanation.add((statement_iri(triple, vocabulary), PROV.wasDerivedFrom,
+                                 graph.identifier))
+    return explanation
 
 
-def _statement(graph: Graph, triple, vocabulary: Vocabulary) -> URIRef:
+def _describe_statement(explanation: set, triple, vocabulary: Vocabulary) -> URIRef:
     statement = statement_iri(triple, vocabulary)
     subject, predicate, obj = triple
-    graph.add((statement, RDF.type, RDF.Statement))
-    graph.add((statement, RDF.subject, subject))
-    graph.add((statement, RDF.predicate, predicate))
-    graph.add((statement, RDF.object, obj))
+    explanation.add((statement, RDF.type, RDF.Statement))
+    explanation.add((statement, RDF.subject, subject))
+    explanation.add((statement, RDF.predicate, predicate))
+    explanation.add((statement, RDF.object, obj))
     return statement
 
 
-def _rule(graph: Graph, rule: str, vocabulary: Vocabulary) -> URIRef:
+def _describe_rule(explanation: set, rule: str, vocabulary: Vocabulary) -> None:
     iri = rule_iri(rule, vocabulary)
-    graph.add((iri, RDF.type, vocabulary.ontology["InferenceRule"]))
-    graph.add((iri, RDFS.label, Literal(rule)))
-    graph.add((iri, SKOS.definition, Literal(RULE_DEFINITIONS[rule], lang="en")))
-    graph.add((iri, RDFS.seeAlso, URIRef(SPEC)))
-    return iri
+    explanation.add((iri, RDF.type, vocabulary.ontology["InferenceRule"]))
+    explanation.add((iri, RDFS.label, Literal(rule)))
+    explanation.add((iri, SKOS.definition, Literal(RULE_DEFINITIONS[rule], lang="en")))
+    explanation.add((iri, RDFS.seeAlso, URIRef(SPEC)))
