@@ -1,4 +1,4 @@
-"""The `defence-kg` command: build | validate | serve | query.
+"""The `defence-kg` command: build | validate | publish | serve | query.
 
 Exit codes: 0 success; 1 the data is invalid (syntax, shapes, contradictions, checks) or a query
 is malformed; 2 any other error (usage, missing build, I/O).
@@ -62,13 +62,28 @@ def validate_command(settings: Settings, args) -> int:
     return EXIT_OK
 
 
+def publish_command(settings: Settings, args) -> int:
+    from .publishing import publish_to_store
+
+    if not settings.release_dir.exists():
+        print("defence-kg publish: no build yet; run `defence-kg build`", file=sys.stderr)
+        return EXIT_ERROR
+    published = publish_to_store(settings)
+    print(f"published {published.quads} quads in {published.graphs} graphs to {settings.store} "
+          f"(release {published.fingerprint[:16]}; {published.deleted} old graphs deleted)")
+    return EXIT_OK
+
+
 def serve_command(settings: Settings, args) -> int:
     from .server import run
+    from .store import open_store
 
     if not settings.release_dir.exists():
         print("defence-kg serve: no build yet; run `defence-kg build` (or `make serve`)",
               file=sys.stderr)
         return EXIT_ERROR
+    if settings.store:
+        open_store(settings)  # refuses a store that does not hold this release, before forking
     run(settings)
     return EXIT_OK
 
@@ -95,8 +110,8 @@ def query_command(settings: Settings, args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": build_command, "validate": validate_command, "serve": serve_command,
-            "query": query_command}
+COMMANDS = {"build": build_command, "validate": validate_command, "publish": publish_command,
+            "serve": serve_command, "query": query_command}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,6 +134,22 @@ def _parser() -> argparse.ArgumentParser:
                        help="also serve this N-Quads/TriG file (repeatable)")
     serve.add_argument("--query-timeout", type=float, help="seconds per query (30)")
     serve.add_argument("--result-limit", type=int, help="rows per result (10000)")
+    serve.add_argument("--store", metavar="URL",
+                       help="answer queries with the SPARQL store at URL (its query URL; "
+                            "publish the release there first) instead of the embedded store")
+    publish = commands.add_parser(
+        "publish", parents=[common],
+        help="load the last good build into a SPARQL store (Graph Store Protocol + Update); "
+             "credentials from DEFENCE_KG_STORE_USER/_PASSWORD or DEFENCE_KG_STORE_TOKEN")
+    publish.add_argument("--to", dest="store", metavar="URL", required=True,
+                         help="the store's SPARQL query URL")
+    publish.add_argument("--graph-store", dest="store_graph_url", metavar="URL",
+                         help="its Graph Store Protocol URL (beside --to: …/store)")
+    publish.add_argument("--update-url", dest="store_update_url", metavar="URL",
+                         help="its SPARQL Update URL (beside --to: …/update)")
+    publish.add_argument("--load", type=Path, action="append", metavar="FILE",
+                         help="also publish this N-Quads/TriG file (repeatable); serve it "
+                              "with the same --load")
     query = commands.add_parser("query", parents=[common], help="run a saved query")
     query.add_argument("name", help="a saved query's name (queries/NAME.rq) or a .rq file")
     query.add_argument("--format", choices=RESULT_FORMATS, default="tsv")

@@ -1,9 +1,10 @@
 """Running a query within the endpoint's limits: a wall-clock deadline and a row cap.
 
-The seam between the endpoint and whatever answers its queries: an Engine (the embedded store
-now; an external SPARQL store over HTTP later) turns a Query into an Answer of at most `limit`
-rows, and QueryThreads gives it a deadline. Answers are plain data (a boolean, SPARQL TSV,
-quads), so they can be rendered in any format, cached, or made from another server's response.
+The seam between the endpoint and whatever answers its queries: an Engine (the embedded store,
+or an external SPARQL store over HTTP) turns a Query into an Answer of at most `limit` rows,
+and QueryThreads gives it a deadline; a Store is an Engine the pages can also read. Answers
+are plain data (a boolean, SPARQL TSV, quads), so they can be rendered in any format, cached,
+or made from another server's response.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -80,6 +81,30 @@ class Engine(Protocol):
 
     def holds_graph(self, iri: str) -> bool:
         """Whether a named graph with this IRI is part of the data."""
+
+
+class Store(Engine, Protocol):
+    """What the web layer reads: the embedded store (store.QueryStore) or an external SPARQL
+    store (remote_store.RemoteStore), which must give the same answers to the same calls."""
+
+    def query(self, text: str, default_graph_uris=(), named_graph_uris=(), base_iri=None):
+        """pyoxigraph's QuerySolutions, QueryBoolean, or an iterable of Triples; the default
+        graph is the union of the named graphs unless a protocol dataset is given."""
+
+    def quads(self, subject=None, predicate=None, obj=None,
+              graph_name=None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs matching a pattern of IRIs and literals (None matches
+        anything); blank nodes cannot be named (an external store could not find them)."""
+
+    def graph_names(self) -> list[ox.NamedNode]:
+        """The named graphs of the data, sorted."""
+
+    def __len__(self) -> int:
+        """The number of quads in the named graphs."""
+
+
+class StoreUnavailable(ConnectionError):
+    """An external store could not be reached, or failed; the message is safe to show."""
 
 
 class QueryTimeout(Exception):

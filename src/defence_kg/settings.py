@@ -30,6 +30,12 @@ class Settings:
     load: tuple[Path, ...] = ()
     # SERVICE / FROM <url> targets a query may reach; empty means none.
     allowed_remote: tuple[str, ...] = field(default=())
+    # An external SPARQL store (docs/stores.md): its query URL, empty for the embedded store,
+    # and its Graph Store Protocol and Update URLs (by default beside the query URL). Its
+    # credentials come from the environment only, never from here (remote_store.py).
+    store: str = ""
+    store_graph_url: str = ""
+    store_update_url: str = ""
 
     @property
     def ontology_dir(self) -> Path:

@@ -40,6 +40,33 @@ def canonical_quads(graphs) -> list[ox.Quad]:
     return sorted([*plain, *blank], key=str)
 
 
+def served_files(settings: Settings) -> list[Path]:
+    """What a server serves: the release's N-Quads and the files named by settings.load."""
+    return [release_nquads(settings.release_dir), *settings.load]
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    return ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+
+
+def release_fingerprint(settings: Settings) -> str:
+    """A digest of the files served: the same for the same data, in every store holding it."""
+    digest = hashlib.sha256()
+    for path in served_files(settings):
+        with open(path, "rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
+
+
+def open_store(settings: Settings):
+    """The store the server reads: the external one at settings.store, or the embedded one."""
+    if settings.store:
+        from .remote_store import RemoteStore
+
+        return RemoteStore.connect(settings)
+    return QueryStore.from_release(settings)
+
+
 class QueryStore:
     """A read-only view of one release (plus any extra files) for SPARQL queries."""
 
@@ -57,14 +84,9 @@ class QueryStore:
     def from_release(cls, settings: Settings) -> QueryStore:
         """Load the last good build and the files named by settings.load into memory."""
         store = ox.Store()
-        files = [release_nquads(settings.release_dir), *settings.load]
-        digest = hashlib.sha256()
-        for path in files:
-            rdf_format = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
-            store.bulk_load(path=str(path), format=rdf_format)
-            with open(path, "rb") as file:
-                digest.update(hashlib.file_digest(file, "sha256").digest())
-        return cls(store, settings, digest.hexdigest())
+        for path in served_files(settings):
+            store.bulk_load(path=str(path), format=rdf_format(path))
+        return cls(store, settings, release_fingerprint(settings))
 
     @classmethod
     def from_dataset(cls, dataset, settings: Settings, quads=None) -> QueryStore:
@@ -110,9 +132,18 @@ class QueryStore:
         return self._store.contains_named_graph(ox.NamedNode(iri))
 
     def quads(self, subject=None, predicate=None, obj=None, graph_name=None):
-        """The stored quads matching a pattern (None matches anything)."""
-        return self._store.quads_for_pattern(subject, predicate, obj, graph_name)
+        """The quads of the named graphs matching a pattern (None matches anything): the
+        default graph only repeats them."""
+        found = self._store.quads_for_pattern(subject, predicate, obj, graph_name)
+        if graph_name is not None:
+            return found
+        return (quad for quad in found if not isinstance(quad.graph_name, ox.DefaultGraph))
+
+    def graph_names(self) -> list[ox.NamedNode]:
+        return sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)),
+                      key=str)
 
     def __len__(self) -> int:
         """The number of quads in the named graphs (the default graph only repeats them)."""
-        return len(self._store) - sum(1 for _ in self.quads(graph_name=ox.DefaultGraph()))
+        union = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        return len(self._store) - sum(1 for _ in union)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..querying import QueryThreads
+from ..querying import QueryThreads, Store
 from ..settings import Settings
-from ..store import QueryStore
+from ..store import open_store
 from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
 from .cache import ResultCache
 from .state import KEY, AppState
@@ -16,9 +16,10 @@ from .state import KEY, AppState
 BODY_OVERHEAD = 64 * 1024
 
 
-def create_app(settings: Settings, store: QueryStore | None = None) -> Flask:
-    """The app over `store`, or over the release named by `settings` (loaded now, once)."""
-    store = store or QueryStore.from_release(settings)
+def create_app(settings: Settings, store: Store | None = None) -> Flask:
+    """The app over `store`, or over the release named by `settings`: loaded now, once, or
+    found in the external store at settings.store."""
+    store = store or open_store(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 3 * settings.max_query_length + BODY_OVERHEAD
     app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store),

@@ -5,9 +5,12 @@ graphs and provenance"). https://www.w3.org/TR/sparql11-query/#describe
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pyoxigraph as ox
 
-from ..store import QueryStore
+from ..querying import Store
+from .resources import Sources, bounded_description
 
 PREFIXES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -34,16 +37,18 @@ CONTEXT = (
 )
 
 
-def describe(store: QueryStore, triples: list[ox.Triple], **dataset) -> list[ox.Quad]:
+def describe(store: Store, triples: list[ox.Triple], **dataset) -> list[ox.Quad]:
     """The description as quads: each statement in the graphs holding it (its sentences), then
     the linked labels and the graphs' sources in the default graph."""
-    quads = []
-    for t in triples:
-        graphs = [q.graph_name for q in store.quads(t.subject, t.predicate, t.object)
-                  if not isinstance(q.graph_name, ox.DefaultGraph)]
-        for graph in graphs or [ox.DefaultGraph()]:
-            quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
-    resources = sorted({str(t.subject) for t in triples if isinstance(t.subject, ox.NamedNode)})
+    described = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    # The graphs of the statements about blank nodes are found by reaching the blank nodes
+    # from the resources described, since an external store's cannot be named.
+    held = defaultdict(list)
+    for quad in bounded_description(Sources((store,)), described):
+        held[quad.triple].append(quad.graph_name)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+             for t in triples for graph in held.get(t) or [ox.DefaultGraph()]]
+    resources = sorted(str(node) for node in described)
     for query in CONTEXT if resources else ():
         context = store.query(query % " ".join(resources), **dataset)
         quads += [ox.Quad(t.subject, t.predicate, t.object) for t in context]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from ..querying import QueryTimeout, StoreUnavailable
+
 
 class HttpError(Exception):
     """An error the client caused or must know about; its message is safe to show."""
@@ -54,6 +56,11 @@ def query_timeout(seconds: float) -> HttpError:
                           "LIMIT) or download the dumps and query them locally")
 
 
+def bad_gateway(message: str) -> HttpError:
+    # The external store behind the endpoint is unreachable or failed (docs/stores.md).
+    return HttpError(502, message)
+
+
 def query_failed(message: str) -> HttpError:
     return HttpError(500, f"the query failed while running: {message}")
 
@@ -62,6 +69,9 @@ def init_app(app: Flask) -> None:
     """Render every HttpError, and Flask's own HTTP errors (404, 405 + Allow, 413), as text."""
     app.register_error_handler(HttpError, _render)
     app.register_error_handler(HTTPException, _render_werkzeug)
+    # The pages read an external store too: its failures and timeouts are the endpoint's.
+    app.register_error_handler(StoreUnavailable, lambda error: _render(bad_gateway(str(error))))
+    app.register_error_handler(QueryTimeout, lambda error: _render(query_timeout(error.seconds)))
 
 
 def _render(error: HttpError) -> Response:

@@ -9,17 +9,16 @@ import pyoxigraph as ox
 from flask import Request
 
 from ..namespaces import SD
+from ..querying import Store
 from ..settings import Settings
-from ..store import QueryStore
 from .formats import GRAPHS, RESULTS
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 FORMATS = tuple(f for f in GRAPHS if f.name in ("ttl", "jsonld", "rdf", "nt"))
-NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
 
 
-def describe_service(request: Request, settings: Settings, store: QueryStore) -> list[ox.Triple]:
+def describe_service(request: Request, settings: Settings, store: Store) -> list[ox.Triple]:
     """sd:Service for the endpoint URL as served (from the request), its dataset and formats."""
     service, default_graph = ox.BlankNode(), ox.BlankNode()
     dataset = ox.NamedNode(settings.vocabulary.dataset_iri)
@@ -40,8 +39,8 @@ def describe_service(request: Request, settings: Settings, store: QueryStore) ->
     ]
     for f in (*RESULTS, *GRAPHS):
         triples.append((service, sd("resultFormat"), ox.NamedNode(f.syntax.iri)))
-    for solution in store.query(NAMED_GRAPHS):
+    for name in store.graph_names():
         named = ox.BlankNode()
         triples += [(dataset, sd("namedGraph"), named), (named, RDF_TYPE, sd("NamedGraph")),
-                    (named, sd("name"), solution["g"])]
+                    (named, sd("name"), name)]
     return [ox.Triple(*t) for t in triples]

@@ -20,8 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, request
 
 from ..namespaces import SD
-from ..querying import RUNAWAY, Answer, Graph, Query, QueryTimeout
-from ..store import QueryStore
+from ..querying import RUNAWAY, Answer, Graph, Query, QueryTimeout, Store, StoreUnavailable
 from . import editor, errors
 from .cache import Rendered, digest
 from .compression import gzip_etag
@@ -138,6 +137,8 @@ def answer(operation: Operation) -> Rendered:
         raise errors.query_timeout(timeout.seconds) from None
     except SyntaxError as error:
         raise errors.bad_request(f"SPARQL syntax error: {error}") from error
+    except StoreUnavailable as error:
+        raise errors.bad_gateway(str(error)) from error
     except OSError as error:
         raise errors.query_failed(str(error)) from error
     fmt, media_type = choose(request, GRAPHS, "CONSTRUCT and DESCRIBE") if isinstance(
@@ -150,7 +151,7 @@ def answer(operation: Operation) -> Rendered:
     return Rendered(body, media_type, result.rows, result.truncated, etag)
 
 
-def refuse_fetches(facts: QueryFacts, store: QueryStore, allowed: tuple[str, ...]) -> None:
+def refuse_fetches(facts: QueryFacts, store: Store, allowed: tuple[str, ...]) -> None:
     """400 for a SERVICE call, or a FROM naming a graph the store lacks, that is not allowed."""
     for target in facts.services:
         if target not in allowed:
@@ -165,7 +166,7 @@ def refuse_fetches(facts: QueryFacts, store: QueryStore, allowed: tuple[str, ...
                 "query's behalf")
 
 
-def evaluate(store: QueryStore, query: Query, limit: int, is_describe: bool) -> Answer:
+def evaluate(store: Store, query: Query, limit: int, is_describe: bool) -> Answer:
     """The answer within the row cap; a DESCRIBE with the provenance and labels around it.
     Runs in the query's thread, so the deadline covers all of it."""
     result = store.answer(query, limit)

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..querying import QueryThreads
+from ..querying import QueryThreads, Store
 from ..settings import Settings
-from ..store import QueryStore
 from .cache import ResultCache
 
 KEY = "defence_kg"
@@ -18,7 +17,7 @@ KEY = "defence_kg"
 @dataclass(frozen=True)
 class AppState:
     settings: Settings
-    store: QueryStore
+    store: Store  # the embedded store, or an external one (querying.Store)
     release: Path  # resolved once, so the dumps served match the data queried
     quads: int
     cache: ResultCache  # rendered query results (sparql.py)
