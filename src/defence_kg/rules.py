@@ -220,7 +220,7 @@ class Reasoner:
             if progress and processed % every == 0:
                 progress(processed, len(facts.triples))
             conclusions = []
-            for rule in RULES:
+            for rule in rules_for(triple[1]):
                 conclusions.extend(rule(facts, triple))
             for new, name, premises in conclusions:
                 derive(new, name, premises)
@@ -635,6 +635,26 @@ RULES = (cax_sco, cax_eqc, scm_transitive, scm_equivalence, scm_domain_range,
          prp_domain_range, prp_subproperty, prp_inverse, prp_symmetric_transitive, prp_chain,
          prp_functional, eq_rules, cls_has_value, cls_some_all_values, cls_intersection_union,
          cls_max_one, scm_intersection_union)
+# The predicates of the triples that can fire a rule, for the rules that need one of a few;
+# the others can fire on any triple. A data triple thus skips the schema rules.
+TRIGGERS = {
+    cax_sco: {SCO, TYPE},
+    cax_eqc: {EQC, TYPE},
+    scm_transitive: {SCO, SPO},
+    scm_equivalence: {EQC, EQP, SCO, SPO},
+    scm_domain_range: {DOMAIN, RANGE, SCO, SPO},
+    cls_intersection_union: {TYPE},
+    scm_intersection_union: {INTERSECTION_OF, UNION_OF},
+}
+_ANY_TRIPLE = tuple(rule for rule in RULES if rule not in TRIGGERS)
+_RULES_FOR = {predicate: tuple(rule for rule in RULES
+                               if rule not in TRIGGERS or predicate in TRIGGERS[rule])
+              for predicate in set().union(*TRIGGERS.values())}
+
+
+def rules_for(predicate: int) -> tuple:
+    """The rules a triple with this predicate can fire, in RULES order."""
+    return _RULES_FOR.get(predicate, _ANY_TRIPLE)
 
 
 # --- consistency (the rules whose conclusion is false) -----------------------------------
