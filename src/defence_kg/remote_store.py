@@ -105,8 +105,8 @@ class RemoteStore:
                             for term, name in zip(terms, "spog", strict=True)))
 
     def graph_names(self) -> list[ox.NamedNode]:
-        text = f"SELECT DISTINCT ?g {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_RELEASE} }} ORDER BY ?g"
-        return [row["g"] for row in self.query(text)]
+        text = f"SELECT DISTINCT ?g {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_RELEASE} }}"
+        return sorted((row["g"] for row in self.query(text)), key=lambda graph: graph.value)
 
     def __len__(self) -> int:
         text = f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_RELEASE} }}"

@@ -29,8 +29,14 @@ def canonical_quads(graphs) -> list[ox.Quad]:
     input always gives the same quads in the same order, whatever Python's hash seed."""
     syntax = "nquads" if graphs.context_aware else "nt"
     text = graphs.serialize(format=syntax, encoding="utf-8")
+    return canonical(ox.parse(text, format=ox.RdfFormat.N_QUADS))
+
+
+def canonical(quads) -> list[ox.Quad]:
+    """Quads with RDFC-1.0 blank node labels, sorted: the same quads, however their blank
+    nodes were labelled (by a parser, by another store), give the same list."""
     plain, blank = [], ox.Dataset()
-    for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS):
+    for quad in quads:
         has_blank = any(isinstance(term, ox.BlankNode) for term in
                         (quad.subject, quad.object, quad.graph_name))
         (blank.add if has_blank else plain.append)(quad)
@@ -141,7 +147,7 @@ class QueryStore:
 
     def graph_names(self) -> list[ox.NamedNode]:
         return sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)),
-                      key=str)
+                      key=lambda graph: graph.value)
 
     def __len__(self) -> int:
         """The number of quads in the named graphs (the default graph only repeats them)."""

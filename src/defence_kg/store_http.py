@@ -52,15 +52,12 @@ class StoreHttp:
         self._pool: urllib3.PoolManager | None = None
 
     def request(self, method: str, url: str, *, timeout: float, body: bytes | None = None,
-                headers: Mapping[str, str] | None = None, fields=None,
+                headers: Mapping[str, str] | None = None,
                 stream: bool = False) -> urllib3.BaseHTTPResponse:
         """The store's answer; QueryTimeout when it takes longer than `timeout`,
         StoreUnavailable when it cannot be reached or fails, SyntaxError for a 400."""
         try:
-            response = self._pool_here().request(
-                method, url, body=body, fields=fields, headers={**(headers or {}), **self._auth},
-                encode_multipart=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                preload_content=not stream, redirect=False, retries=False)
+            response = self._send(method, url, body, headers, timeout, stream)
         except urllib3.exceptions.ReadTimeoutError:
             raise QueryTimeout(timeout) from None
         except urllib3.exceptions.HTTPError as error:
@@ -74,6 +71,18 @@ class StoreHttp:
             raise StoreUnavailable(f"the SPARQL store at {_where(url)} answered "
                                    f"{response.status}: {message}")
         return response
+
+    def _send(self, method, url, body, headers, timeout, stream):
+        options = {"body": body, "headers": {**(headers or {}), **self._auth},
+                   "preload_content": not stream,
+                   "timeout": urllib3.Timeout(connect=timeout, read=timeout),
+                   "redirect": False, "retries": False}
+        try:
+            return self._pool_here().request(method, url, **options)
+        except urllib3.exceptions.ProtocolError:
+            # A kept-alive connection the store closed meanwhile: once more, on a new one.
+            # Every request sent is safe to repeat (queries; writes that replace).
+            return self._pool_here().request(method, url, **options)
 
     def _pool_here(self) -> urllib3.PoolManager:
         with self._lock:

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from ..namespaces import NIF, Vocabulary
 from ..querying import Store
+from ..store import canonical
 
 WAS_DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 ANCHOR_OF = ox.NamedNode(str(NIF.anchorOf))
@@ -58,7 +59,7 @@ class Sources:
 
 
 def document(sources: Sources, vocabulary: Vocabulary, iri: str) -> list[ox.Quad]:
-    """The statements of the document about iri, without duplicates, in a stable order."""
+    """The statements of the document about iri, without duplicates, in a canonical order."""
     node = ox.NamedNode(iri)
     quads = bounded_description(sources, [node])
     quads += [q for q in sources.quads(None, None, node) if isinstance(q.subject, ox.NamedNode)]
@@ -66,7 +67,9 @@ def document(sources: Sources, vocabulary: Vocabulary, iri: str) -> list[ox.Quad
         else node
     quads += sources.quads(graph_name=contents)
     quads += derivations(sources, {q.graph_name for q in quads})
-    return list(dict.fromkeys(quads))
+    # Each store labels its blank nodes its own way: canonical labels make the document, and
+    # its order, the same whatever the store.
+    return canonical(quads)
 
 
 def bounded_description(sources: Sources, nodes: Iterable[ox.NamedNode]) -> list[ox.Quad]:
