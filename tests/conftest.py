@@ -1,25 +1,41 @@
-"""Shared fixtures: one build of the real repository per session, and real servers on loopback."""
+"""Shared fixtures: one build of the real repository per session, and real servers on loopback,
+each over the embedded store and over an Oxigraph server the data is published to."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from defence_kg.build import build
 from defence_kg.dumps import publish
+from defence_kg.remote_store import RemoteStore
 from defence_kg.settings import Settings
+from defence_kg.store import QueryStore
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
+OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 STARTUP_SECONDS = 60
+# Where the served data is held: the embedded store, or an Oxigraph server (serve --store).
+STORES = ("embedded", "oxigraph")
+
+
+class ServerUrl(str):
+    """A running server's base URL; store_pid is the external store's process, if any."""
+
+    store_pid: int | None = None
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +63,67 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def oxigraph_server(directory: Path, timeout: float | None = None):
+    """`oxigraph serve` on a free loopback port over a store in directory; yields the process
+    and its query URL. With a timeout (the endpoint's), it stops the work of a query the
+    endpoint gave up on; it is left unset otherwise, since Oxigraph 0.5 keeps a thread per
+    query for that long, and under load runs out of threads (docs/stores.md)."""
+    port = free_port()
+    command = [OXIGRAPH, "serve", "--location", str(directory / "store"),
+               "--bind", f"127.0.0.1:{port}"]
+    if timeout is not None:
+        command += ["--timeout-s", str(math.ceil(timeout))]
+    with _started(command, f"http://127.0.0.1:{port}/", directory / "oxigraph.log") as process:
+        yield process, f"http://127.0.0.1:{port}/query"
+
+
+def publish_to(settings: Settings, store_url: str, load=()) -> str:
+    """`defence-kg publish --to store_url`: its output, or a failure with its messages."""
+    command = [CLI, "publish", "--output-dir", str(settings.output_dir), "--to", store_url,
+               *(arg for path in load for arg in ("--load", str(path)))]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+@contextlib.contextmanager
+def opened_store(store: str, settings: Settings):
+    """The Store the web layer reads, over the release and the files in settings.load: the
+    embedded one, or a RemoteStore of a fresh Oxigraph server they are published to."""
+    if store == "embedded":
+        yield QueryStore.from_release(settings)
+        return
+    directory = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=settings.output_dir))
+    try:
+        with oxigraph_server(directory) as (_, store_url):
+            publish_to(settings, store_url, settings.load)
+            yield RemoteStore.connect(replace(settings, store=store_url))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(store: str, settings: Settings, *extra_args: str, load=(), store_timeout=None):
+    """`defence-kg serve` over the release (and the files in load) held by the embedded store,
+    or published to a fresh Oxigraph server (with store_timeout as its own query timeout);
+    yields the server's ServerUrl."""
+    loads = [arg for path in load for arg in ("--load", str(path))]
+    if store == "embedded":
+        with running_server(settings, *extra_args, *loads) as url:
+            yield ServerUrl(url)
+        return
+    with contextlib.ExitStack() as stack:
+        directory = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=settings.output_dir))
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        process, store_url = stack.enter_context(oxigraph_server(directory, store_timeout))
+        publish_to(settings, store_url, load)
+        url = ServerUrl(stack.enter_context(
+            running_server(settings, "--store", store_url, *extra_args, *loads)))
+        url.store_pid = process.pid
+        yield url
+
+
+@contextlib.contextmanager
 def running_server(settings: Settings, *extra_args: str):
     """`defence-kg serve` in a subprocess on a free loopback port; yields its base URL.
 
@@ -56,13 +133,21 @@ def running_server(settings: Settings, *extra_args: str):
     port = free_port()
     command = [CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
                "--output-dir", str(settings.output_dir), *extra_args]
-    log = open(settings.output_dir / f"server-{port}.log", "w+b")  # noqa: SIM115 (closed below)
+    url = f"http://127.0.0.1:{port}"
+    with _started(command, url + "/health", settings.output_dir / f"server-{port}.log"):
+        yield url
+
+
+@contextlib.contextmanager
+def _started(command: list[str], ready_url: str, log_path: Path):
+    """A process started and polled on ready_url (never a fixed sleep) until it answers;
+    failing with its output if it exits or does not answer in time; stopped afterwards."""
+    log = open(log_path, "w+b")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(url, process, log)
-        yield url
+        _wait_until_ready(ready_url, process, log)
+        yield process
     finally:
         process.terminate()
         try:
@@ -73,26 +158,27 @@ def running_server(settings: Settings, *extra_args: str):
         log.close()
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, log) -> None:
+def _wait_until_ready(url: str, process: subprocess.Popen, log) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read().decode()}")
+            pytest.fail(f"{Path(process.args[0]).name} exited with {process.returncode}:\n"
+                        f"{log.read().decode()}")
         try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)  # a poll interval, not a wait for readiness
     log.seek(0)
-    pytest.fail(f"server did not answer /health in {STARTUP_SECONDS} s:\n{log.read().decode()}")
+    pytest.fail(f"{url} did not answer in {STARTUP_SECONDS} s:\n{log.read().decode()}")
 
 
-@pytest.fixture(scope="session")
-def live_server(release):
-    """Base URL of a real server over the built release."""
-    with running_server(release) as url:
+@pytest.fixture(scope="session", params=STORES)
+def live_server(request, release):
+    """Base URL of a real server over the built release, in each store."""
+    with serving(request.param, release) as url:
         yield url
 
 
@@ -104,10 +190,10 @@ def w3c_dir(release) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def w3c_server(release, w3c_dir):
-    """A real server that also serves the W3C protocol tests' named graphs."""
-    with running_server(release, "--load", str(w3c_dir / "protocol-dataset.nq")) as url:
+@pytest.fixture(scope="session", params=STORES)
+def w3c_server(request, release, w3c_dir):
+    """A real server that also serves the W3C protocol tests' named graphs, in each store."""
+    with serving(request.param, release, load=[w3c_dir / "protocol-dataset.nq"]) as url:
         yield url
 
 

@@ -1,7 +1,9 @@
 """Hostile queries against a real server (`defence-kg serve`: gunicorn, two workers) with a 2 s
 timeout: each is stopped with a clear 503, other clients are answered meanwhile and lose no
 request, and the work really stops: the worker that ran it is replaced and the server's CPU
-returns to idle, as measured. Nothing is fetched or read on a query's behalf.
+returns to idle, as measured. Nothing is fetched or read on a query's behalf. Over an external
+store (Oxigraph server, its own timeout set to the endpoint's), the store's CPU is measured too:
+its work stops at its own timeout.
 
 The data that makes the queries expensive is generated here and loaded with --load.
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import running_server
+from conftest import STORES, serving
 from werkzeug.test import EnvironBuilder
 
 from defence_kg.querying import RUNAWAY, QueryThreads, QueryTimeout
@@ -66,10 +68,10 @@ def hostile_data(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server(release, hostile_data):
-    with running_server(release, "--query-timeout", str(TIMEOUT), "--workers", "2",
-                        "--load", str(hostile_data)) as url:
+@pytest.fixture(scope="module", params=STORES)
+def server(request, release, hostile_data):
+    with serving(request.param, release, "--query-timeout", str(TIMEOUT), "--workers", "2",
+                 load=[hostile_data], store_timeout=TIMEOUT) as url:
         yield url
 
 
@@ -92,10 +94,13 @@ def server_processes(url: str) -> tuple[psutil.Process, list[psutil.Process]]:
     return masters[0], masters[0].children()
 
 
-def cpu_load(url: str) -> float:
-    """CPU seconds per wall-clock second used by the server's processes, over a short window."""
+def cpu_load(url) -> float:
+    """CPU seconds per wall-clock second used by the server's processes (and its external
+    store's), over a short window."""
     master, workers = server_processes(url)
     processes = [master, *workers]
+    if url.store_pid is not None:
+        processes.append(psutil.Process(url.store_pid))
 
     def total() -> float:
         seconds = 0.0

@@ -1,5 +1,6 @@
 """The SPARQL 1.1 Protocol handlers, called through Flask's test client on the real release
-(plus the W3C protocol graphs): methods, errors, negotiation, datasets, limits and safety."""
+(plus the W3C protocol graphs): methods, errors, negotiation, datasets, limits and safety; over
+the embedded store and over an Oxigraph server the same data is published to."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
+from conftest import STORES, opened_store
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from defence_kg.namespaces import SD
-from defence_kg.store import QueryStore
 from defence_kg.web import create_app
 from defence_kg.web.formats import GRAPHS, RESULTS
 
@@ -33,9 +34,10 @@ def protocol_settings(release, w3c_dir):
     return replace(release, load=(w3c_dir / "protocol-dataset.nq",))
 
 
-@pytest.fixture(scope="module")
-def store(protocol_settings):
-    return QueryStore.from_release(protocol_settings)
+@pytest.fixture(scope="module", params=STORES)
+def store(request, protocol_settings):
+    with opened_store(request.param, protocol_settings) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
