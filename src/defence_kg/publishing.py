@@ -19,14 +19,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .remote_store import FINGERPRINT, NOT_RELEASE, RELEASE_GRAPH, RemoteStore
+from .remote_store import FINGERPRINT, FORM, NOT_RELEASE, RELEASE_GRAPH, RemoteStore
 from .settings import Settings
 from .store import rdf_format, release_fingerprint, served_files
 from .store_http import StoreHttp, checked_url
 
 log = logging.getLogger(__name__)
 N_TRIPLES = "application/n-triples"
-UPDATE = "application/sparql-update; charset=utf-8"
 # Writing a large graph takes longer than answering a query.
 WRITE_SECONDS = 600
 UNION = f"""DROP SILENT DEFAULT ;
@@ -68,8 +67,9 @@ def publish_to_store(settings: Settings, http: StoreHttp | None = None) -> Publi
     held = reader.graph_names()
 
     def update(text: str) -> None:
-        http.request("POST", update_url, body=text.encode("utf-8"), timeout=WRITE_SECONDS,
-                     headers={"Content-Type": UPDATE})
+        body = urllib.parse.urlencode({"update": text}).encode("ascii")
+        http.request("POST", update_url, body=body, timeout=WRITE_SECONDS,
+                     headers={"Content-Type": FORM})
 
     for group in _sharing_blank_nodes(graphs):
         if len(group) == 1:

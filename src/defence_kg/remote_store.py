@@ -29,6 +29,7 @@ FINGERPRINT = ox.NamedNode("http://purl.org/dc/terms/identifier")
 SOLUTIONS_TYPE = "application/sparql-results+json"
 TRIPLES_TYPE = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 NOT_RELEASE = f"FILTER(?g != {RELEASE_GRAPH})"
+FORM = "application/x-www-form-urlencoded"
 
 
 class StoreMismatch(ValueError):
@@ -120,15 +121,15 @@ class RemoteStore:
     def _send(self, text, default_graph_uris, named_graph_uris, base_iri, form, stream=False):
         # The protocol has no base IRI parameter: relative IRIs resolve against the endpoint
         # the client asked, so its URL is declared first (a later BASE in the query wins).
-        body = f"BASE <{base_iri}>\n{text}" if base_iri else text
-        dataset = [("default-graph-uri", uri) for uri in default_graph_uris]
-        dataset += [("named-graph-uri", uri) for uri in named_graph_uris]
-        url = f"{self.url}?{urllib.parse.urlencode(dataset)}" if dataset else self.url
+        # Sent as a form, which every store reads (Virtuoso 7 does not read a query as the body).
+        fields = [("query", f"BASE <{base_iri}>\n{text}" if base_iri else text)]
+        fields += [("default-graph-uri", uri) for uri in default_graph_uris]
+        fields += [("named-graph-uri", uri) for uri in named_graph_uris]
         accept = TRIPLES_TYPE if form is ox.QueryTriples else SOLUTIONS_TYPE
         return self._http.request(
-            "POST", url, body=body.encode("utf-8"), timeout=self.settings.query_timeout,
-            headers={"Content-Type": "application/sparql-query; charset=utf-8",
-                     "Accept": accept}, stream=stream)
+            "POST", self.url, body=urllib.parse.urlencode(fields).encode("ascii"),
+            timeout=self.settings.query_timeout, stream=stream,
+            headers={"Content-Type": FORM, "Accept": accept})
 
 
 def _read(data, content_type: str, form: type):

@@ -67,7 +67,7 @@ class StoreHttp:
             message = response.read(MESSAGE_CHARS).decode("utf-8", "replace").strip()
             response.release_conn()
             if response.status == 400:
-                raise SyntaxError(message)
+                raise SyntaxError(message or f"the SPARQL store at {_where(url)} refused it (400)")
             raise StoreUnavailable(f"the SPARQL store at {_where(url)} answered "
                                    f"{response.status}: {message}")
         return response
