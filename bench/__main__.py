@@ -30,7 +30,7 @@ from .synthetic import write_nquads
 HERE = Path(__file__).resolve().parent
 QUICK = load.Plan(latency_requests=30, latency_seconds=5, load_requests=60, load_seconds=3,
                   repeat_requests=20, repeat_seconds=2, timeout=30)
-SERVERS = (report.OURS, report.OXIGRAPH, report.RDFLIB)
+SERVERS = (report.OURS, report.OURS_ON_STORE, report.OXIGRAPH, report.RDFLIB)
 SIZE_SUFFIXES = {"k": 1_000, "m": 1_000_000}
 
 
@@ -122,7 +122,7 @@ def run_size(size: int, args, plan: load.Plan, queries: list[load.Query], workdi
             result["servers"][name] = {"note": f"skipped: above --rdflib-max "
                                                f"{_label(args.rdflib_max)}"}
             continue
-        if name == report.OURS and release is None:
+        if name in report.OUR_SERVERS and release is None:
             result["servers"][name] = {"failed": True, "note": release_error}
             continue
         try:
@@ -152,6 +152,8 @@ def _start(name: str, release: Path | None, files: list[Path], workdir: Path,
            load_timeout: float, query_timeout: float) -> servers.Server:
     if name == report.OURS:
         return servers.start_ours(release, files[1:], workdir, load_timeout)
+    if name == report.OURS_ON_STORE:
+        return servers.start_ours_on_store(release, files[1:], workdir, load_timeout)
     if name == report.OXIGRAPH:
         return servers.start_oxigraph(files, workdir, load_timeout, query_timeout)
     return servers.start_rdflib_endpoint(files, workdir, load_timeout)

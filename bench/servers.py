@@ -1,4 +1,5 @@
-"""The servers under test, on 127.0.0.1 only: ours, Oxigraph server and rdflib-endpoint.
+"""The servers under test, on 127.0.0.1 only: ours (over its embedded store, or in front of
+Oxigraph server with `serve --store`), Oxigraph server and rdflib-endpoint.
 
 Each is started in its own process from the same files, waited for by polling (never a fixed
 sleep), timed from start to first answer, watched for peak memory, and stopped by its id.
@@ -62,8 +63,8 @@ class PeakMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def watch(self, pid: int) -> None:
-        self._processes = [psutil.Process(pid)]
+    def watch(self, *pids: int) -> None:
+        self._processes = [psutil.Process(pid) for pid in pids]
 
     def close(self) -> None:
         self._stop.set()
@@ -93,10 +94,13 @@ class Server:
     load_seconds: float
     log_path: Path
     memory: PeakMemory = field(repr=False)
+    behind: subprocess.Popen | None = None  # the external store it answers from, if any
 
     def stop(self) -> float:
-        """Stop the server (and its workers); return its peak memory in MiB."""
+        """Stop the server (its workers, its store); return its peak memory in MiB."""
         _terminate(self.process)
+        if self.behind is not None:
+            _terminate(self.behind)
         self.memory.close()
         return self.memory.peak_bytes / 2**20
 
@@ -117,11 +121,13 @@ def _terminate(process: subprocess.Popen) -> None:
             child.kill()
 
 
-def _run_step(command: list[str], log_path: Path, deadline: float, memory: PeakMemory) -> None:
-    """Run a preparation step (such as a bulk load) to completion within the deadline."""
+def _run_step(command: list[str], log_path: Path, deadline: float, memory: PeakMemory,
+              *watched: int) -> None:
+    """Run a preparation step (such as a bulk load) to completion within the deadline; its
+    memory is sampled with that of the `watched` processes."""
     with open(log_path, "ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        memory.watch(process.pid)
+        memory.watch(process.pid, *watched)
         try:
             process.wait(timeout=max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
@@ -133,12 +139,14 @@ def _run_step(command: list[str], log_path: Path, deadline: float, memory: PeakM
 
 
 def _start(name: str, command: list[str], ready_url: str, query_url: str, log_path: Path,
-           started: float, deadline: float, memory: PeakMemory) -> Server:
-    """Start a server and poll ready_url until it answers 200; fail with its log otherwise."""
+           started: float, deadline: float, memory: PeakMemory,
+           behind: subprocess.Popen | None = None) -> Server:
+    """Start a server and poll ready_url until it answers 200; fail with its log otherwise.
+    `behind`: a process the server depends on (its store), watched and stopped with it."""
     log = open(log_path, "ab")  # noqa: SIM115 (the server writes to it until stopped)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     log.close()
-    memory.watch(process.pid)
+    memory.watch(process.pid, *([behind.pid] if behind else []))
     while time.monotonic() < deadline:
         if process.poll() is not None:
             memory.close()
@@ -149,12 +157,30 @@ def _start(name: str, command: list[str], ready_url: str, query_url: str, log_pa
             with urllib.request.urlopen(ready_url, timeout=5) as response:
                 if response.status == 200:
                     return Server(name, query_url, process, time.monotonic() - started,
-                                  log_path, memory)
+                                  log_path, memory, behind)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(POLL_SECONDS)  # a poll interval, not a wait for readiness
     _terminate(process)
     memory.close()
     raise ServerError(f"{name} did not answer {ready_url} in time", _tail(log_path))
+
+
+def _started_store(command: list[str], ready_url: str, log_path: Path, deadline: float,
+                   memory: PeakMemory) -> subprocess.Popen:
+    """A store server started and polled until it answers (then loaded by the caller)."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    memory.watch(process.pid)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"{command[0]} exited with {process.returncode}", _tail(log_path))
+        try:
+            with urllib.request.urlopen(ready_url, timeout=5):
+                return process
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(POLL_SECONDS)  # a poll interval, not a wait for readiness
+    _terminate(process)
+    raise ServerError(f"{command[0]} did not answer {ready_url} in time", _tail(log_path))
 
 
 def _tail(log_path: Path, lines: int = 20) -> str:
@@ -172,6 +198,45 @@ def start_ours(release_output: Path, files: list[Path], workdir: Path,
     url = f"http://127.0.0.1:{port}"
     return _start("ours", command, url + "/health", url + "/sparql", workdir / "ours.log",
                   started, started + timeout, PeakMemory())
+
+
+def start_ours_on_store(release_output: Path, files: list[Path], workdir: Path,
+                        timeout: float) -> Server:
+    """`defence-kg serve --store` in front of Oxigraph server (`oxigraph serve`, read-write so
+    that `defence-kg publish` can load it: the release and the benchmark's files). Load time
+    and memory count both processes. Oxigraph's own timeout is left unset: it keeps a thread
+    per query for that long (docs/stores.md)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    location, log_path = workdir / "store-oxigraph", workdir / "ours-store.log"
+    store_port = free_port()
+    store_url = f"http://127.0.0.1:{store_port}/query"
+    memory = PeakMemory()
+    try:
+        store = _started_store([executable("oxigraph"), "serve", "--location", str(location),
+                                "--bind", f"127.0.0.1:{store_port}"],
+                               f"http://127.0.0.1:{store_port}/", log_path, deadline, memory)
+    except ServerError:
+        memory.close()
+        raise
+    loads = [arg for path in files for arg in ("--load", str(path))]
+    try:
+        _run_step([executable("defence-kg"), "publish", "--output-dir", str(release_output),
+                   "--to", store_url, *loads], log_path, deadline, memory, store.pid)
+    except ServerError:
+        _terminate(store)
+        memory.close()
+        raise
+    port = free_port()
+    command = [executable("defence-kg"), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--output-dir", str(release_output), "--store", store_url, *loads]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        return _start("ours-store", command, url + "/health", url + "/sparql", log_path,
+                      started, deadline, memory, behind=store)
+    except ServerError:
+        _terminate(store)
+        raise
 
 
 def start_oxigraph(files: list[Path], workdir: Path, timeout: float,
