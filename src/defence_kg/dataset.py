@@ -60,7 +60,7 @@ def input_files(settings: Settings) -> list[Path]:
 def _load_named_graphs(dataset: Dataset, path: Path, settings: Settings) -> None:
     # A fact outside any named graph would have no sentence to cite: refuse it.
     parsed = _parse_into(Dataset(), path, settings)
-    default = parsed.default_context
+    default = parsed.default_graph
     if len(default):
         subject, predicate, obj = next(iter(default))
         raise LoadError(f"{_display(path, settings)}: triples outside a named graph, e.g. "
