@@ -4,6 +4,8 @@ each over the embedded store and over an Oxigraph server the data is published t
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import math
 import os
 import shutil
@@ -11,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -220,3 +223,64 @@ def browser():
         yield driver
     finally:
         driver.quit()
+
+
+class Listener:
+    """A loopback socket that records whether anything connected to it."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+
+    def url(self, path: str = "/sparql") -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{path}"
+
+    def contacted(self) -> bool:
+        try:
+            connection, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        connection.close()
+        return True
+
+
+@pytest.fixture
+def listener():
+    """Where a query might be made to fetch from: the tests assert it never is."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield Listener(sock)
+
+
+class _CountingEndpoint(http.server.BaseHTTPRequestHandler):
+    """Answers every query with one solution, ?x = "answer N" for the N-th call."""
+
+    def do_GET(self):
+        self.server.calls += 1
+        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+            {"x": {"type": "literal", "value": f"answer {self.server.calls}"}}]}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def remote_endpoint():
+    """A stand-in remote SPARQL endpoint on loopback: its URL (`.url`), and `.calls`."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingEndpoint)
+    server.calls = 0
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

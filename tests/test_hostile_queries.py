@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import threading
 import time
 import urllib.error
@@ -194,30 +193,10 @@ def test_a_cross_join_returning_rows_stops_at_the_row_cap(server):
 
 # --- nothing is fetched or read on a query's behalf ------------------------------------
 
-@pytest.fixture
-def listener():
-    """A loopback socket that records whether anything connected to it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sock.setblocking(False)
-        yield sock
-
-
-def contacted(sock) -> bool:
-    try:
-        connection, _ = sock.accept()
-    except BlockingIOError:
-        return False
-    connection.close()
-    return True
-
-
 def test_service_to_loopback_touches_nothing(server, listener):
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-    status, text = get(server, f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
+    status, text = get(server, f"SELECT * {{ SERVICE <{listener.url()}> {{ ?s ?p ?o }} }}")
     assert status == 400 and "SERVICE" in text
-    assert not contacted(listener)
+    assert not listener.contacted()
 
 
 def test_from_a_file_reads_nothing(server, tmp_path):

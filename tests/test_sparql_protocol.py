@@ -8,10 +8,7 @@ import gzip
 import io
 import json
 import logging
-import socket
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
@@ -399,47 +396,27 @@ def test_service_description(client, accept, syntax):
 
 # --- safety ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def listener():
-    """A loopback socket that records whether anything connected to it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sock.setblocking(False)
-        yield sock
-
-
-def _was_contacted(sock) -> bool:
-    try:
-        connection, _ = sock.accept()
-    except BlockingIOError:
-        return False
-    connection.close()
-    return True
-
-
 def test_service_is_refused_without_any_request(client, listener):
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    url = listener.url()
     for query in (f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
                   f"PREFIX r: <{url}> SELECT * {{ SERVICE SILENT r: {{ ?s ?p ?o }} }}",
                   "SELECT * { BIND(<x> AS ?u) SERVICE ?u { ?s ?p ?o } }"):
         response = client.get("/sparql", query_string={"query": query})
         assert response.status_code == 400, query
         assert "SERVICE" in response.text
-    assert not _was_contacted(listener)
+    assert not listener.contacted()
 
 
 def test_from_a_graph_the_store_lacks_is_refused_without_any_request(client, listener):
-    port = listener.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/data.ttl"
+    url = listener.url("/data.ttl")
     for query in (f"ASK FROM <{url}> {{ ?s ?p ?o }}",
                   f"ASK FROM <{DATA1}> FROM NAMED <{url}> {{ ?s ?p ?o }}",
-                  f"PREFIX r: <http://127.0.0.1:{port}/> ASK FROM r:data.ttl {{}}",
+                  f"PREFIX r: <{listener.url('/')}> ASK FROM r:data.ttl {{}}",
                   "ASK FROM <data.ttl> {}"):  # relative: the endpoint's own address
         response = client.get("/sparql", query_string={"query": query})
         assert response.status_code == 400, query
         assert "FROM <http://" in response.text and "refused" in response.text
-    assert not _was_contacted(listener)
+    assert not listener.contacted()
 
 
 def test_an_unreadable_query_naming_from_is_refused(client):
@@ -449,10 +426,10 @@ def test_an_unreadable_query_naming_from_is_refused(client):
 
 
 def test_allowed_from_iris_are_dataset_clauses_never_fetched(protocol_settings, store, listener):
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+    url = listener.url("/data.ttl")
     client = create_app(replace(protocol_settings, allowed_remote=(url,)), store).test_client()
     assert not ask(client, f"ASK FROM <{url}> FROM NAMED <{url}> {{ ?s ?p ?o }}")
-    assert not _was_contacted(listener)
+    assert not listener.contacted()
 
 
 def test_protocol_datasets_may_name_any_graph(client):
@@ -464,36 +441,14 @@ def test_the_word_service_in_a_literal_is_no_service(client):
     assert select(client, 'SELECT ("SERVICE <http://example.org/>" AS ?s) {}')
 
 
-class _RemoteEndpoint(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
-            {"x": {"type": "literal", "value": "from the allowed endpoint"}}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
-
-
-def test_allowed_remote_endpoints_may_be_federated(protocol_settings, store):
-    remote = ThreadingHTTPServer(("127.0.0.1", 0), _RemoteEndpoint)
-    thread = threading.Thread(target=remote.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
-        client = create_app(replace(protocol_settings, allowed_remote=(url,)), store).test_client()
-        response = client.get("/sparql", query_string={
-            "query": f"SELECT ?x {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"})
-        assert response.status_code == 200, response.text
-        assert response.json["results"]["bindings"][0]["x"]["value"] == "from the allowed endpoint"
-    finally:
-        remote.shutdown()
-        remote.server_close()
+def test_allowed_remote_endpoints_may_be_federated(protocol_settings, store, remote_endpoint):
+    url = remote_endpoint.url
+    client = create_app(replace(protocol_settings, allowed_remote=(url,)), store).test_client()
+    response = client.get("/sparql", query_string={
+        "query": f"SELECT ?x {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"})
+    assert response.status_code == 200, response.text
+    assert response.json["results"]["bindings"][0]["x"]["value"] == "answer 1"
+    assert remote_endpoint.calls == 1  # fetched once, whichever store answers
 
 
 # --- HTTP details ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -27,6 +28,18 @@ RUNAWAY = "defence_kg.runaway_query"
 TSV = ox.QueryResultsFormat.TSV
 
 T = TypeVar("T")
+
+
+# The query form: the first word after the prologue (BASE and PREFIX declarations, whose IRIs
+# hold no '>' or space, and comments, which run to the end of their line).
+FORM = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*([A-Za-z]+)",
+                  re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """"select", "construct", "ask" or "describe" (lower case), read without a full parse."""
+    match = FORM.match(text)
+    return match.group(1).lower() if match else ""
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ until its own timeout stops it (docs/stores.md). The store must hold the release
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterator
 from itertools import islice
 
 import pyoxigraph as ox
 
-from .querying import Answer, Boolean, Graph, Query, first_solutions
+from .querying import Answer, Boolean, Graph, Query, first_solutions, query_form
 from .settings import Settings
 from .store import release_fingerprint
 from .store_http import StoreHttp, checked_url
@@ -30,6 +31,9 @@ SOLUTIONS_TYPE = "application/sparql-results+json"
 TRIPLES_TYPE = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 NOT_RELEASE = f"FILTER(?g != {RELEASE_GRAPH})"
 FORM = "application/x-www-form-urlencoded"
+SERVICE = re.compile(r"\bservice\b", re.IGNORECASE)
+FORMS = {"select": ox.QuerySolutions, "ask": ox.QueryBoolean, "construct": ox.QueryTriples,
+         "describe": ox.QueryTriples}
 
 
 class StoreMismatch(ValueError):
@@ -116,6 +120,10 @@ class RemoteStore:
     def _form(self, text: str, base_iri: str | None) -> type:
         """QuerySolutions, QueryBoolean or QueryTriples; SyntaxError, with Oxigraph's message
         and position, for a malformed query."""
+        if SERVICE.search(text):
+            # Even an empty store evaluates SERVICE (ASK at once): that would fetch from the
+            # remote endpoint twice. The form is read from the text; the store checks syntax.
+            return FORMS.get(query_form(text), ox.QuerySolutions)
         return type(self._parser.query(text, base_iri=base_iri))
 
     def _send(self, text, default_graph_uris, named_graph_uris, base_iri, form, stream=False):

@@ -17,16 +17,13 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef
 
+from ..querying import query_form
 from . import errors
 
 KEYWORDS = re.compile(r"\b(service|describe|from)\b", re.IGNORECASE)
 CHECKED = {"service": "federated queries (SERVICE)", "from": "FROM and FROM NAMED clauses"}
 # Functions whose value changes from one evaluation to the next: such results are not cached.
 VOLATILE = re.compile(r"\b(rand|now|uuid|struuid)\s*\(", re.IGNORECASE)
-# The query form: the first word after the prologue (BASE and PREFIX declarations, whose IRIs
-# hold no '>' or space, and comments, which run to the end of their line).
-FORM = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*([A-Za-z]+)",
-                  re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ def inspect(text: str, base_iri: str | None = None) -> QueryFacts:
     if not mentioned & CHECKED.keys():
         # Nothing to check: the form alone decides, and the prologue's grammar is simple enough
         # not to pay for a full parse (several milliseconds) on every DESCRIBE.
-        return QueryFacts(describe=_form(text) == "describe", volatile=volatile)
+        return QueryFacts(describe=query_form(text) == "describe", volatile=volatile)
     try:
         prologue, body = parseQuery(text)
         base = translatePrologue(prologue, base_iri)
@@ -63,11 +60,6 @@ def inspect(text: str, base_iri: str | None = None) -> QueryFacts:
                 f"mentions them in a way that could not be checked: {error}") from error
         return QueryFacts(volatile=volatile)  # a DESCRIBE rdflib cannot read is undecorated
     return QueryFacts(services, graphs, body.name == "DescribeQuery", volatile)
-
-
-def _form(text: str) -> str:
-    match = FORM.match(text)
-    return match.group(1).lower() if match else ""
 
 
 def _iri(term, prologue) -> str:
