@@ -59,6 +59,15 @@ VOCABULARY = (
     OWL.Thing,
     OWL.TransitiveProperty,
     OWL.unionOf,
+    OWL.propertyDisjointWith,
+    OWL.AllDisjointProperties,
+    OWL.complementOf,
+    OWL.AllDifferent,
+    OWL.distinctMembers,
+    OWL.sourceIndividual,
+    OWL.assertionProperty,
+    OWL.targetIndividual,
+    OWL.targetValue,
 )
 (
     TYPE, SCO, SPO, EQC, EQP, SAME, ALL_DISJOINT_CLASSES, ALL_VALUES_FROM, ASYMMETRIC_PROPERTY,
@@ -66,7 +75,9 @@ VOCABULARY = (
     INTERSECTION_OF, INVERSE_FUNCTIONAL_PROPERTY, INVERSE_OF, IRREFLEXIVE_PROPERTY,
     MAX_CARDINALITY, MAX_QUALIFIED_CARDINALITY, MEMBERS, NIL, NOTHING, ON_CLASS, ON_PROPERTY,
     PROPERTY_CHAIN_AXIOM, RANGE, REST, SOME_VALUES_FROM, SYMMETRIC_PROPERTY, THING,
-    TRANSITIVE_PROPERTY, UNION_OF
+    TRANSITIVE_PROPERTY, UNION_OF, PROPERTY_DISJOINT_WITH, ALL_DISJOINT_PROPERTIES,
+    COMPLEMENT_OF, ALL_DIFFERENT, DISTINCT_MEMBERS, SOURCE_INDIVIDUAL, ASSERTION_PROPERTY,
+    TARGET_INDIVIDUAL, TARGET_VALUE
 ) = range(len(VOCABULARY))
 
 
@@ -741,5 +752,65 @@ def different_individuals(f: Facts) -> Iterator[Contradiction]:
                                 ((x, SAME, y), (x, DIFFERENT_FROM, y)))
 
 
+def complement_classes(f: Facts) -> Iterator[Contradiction]:
+    """cls-com: a member of a class and of its complement."""
+    for c1, c2 in f.pairs(COMPLEMENT_OF):
+        for x in f.subjects(TYPE, c1):
+            if (x, TYPE, c2) in f:
+                yield Contradiction("cls-com", f"{f.name(x)} is a member of {f.name(c1)} and of "
+                                    f"its complement {f.name(c2)}",
+                                    ((c1, COMPLEMENT_OF, c2), (x, TYPE, c1), (x, TYPE, c2)))
+
+
+def disjoint_properties(f: Facts) -> Iterator[Contradiction]:
+    """prp-pdw and prp-adp: two disjoint properties relating the same pair."""
+    pairs = [((p1, p2), ((p1, PROPERTY_DISJOINT_WITH, p2),))
+             for p1, p2 in f.pairs(PROPERTY_DISJOINT_WITH)]
+    for group in f.subjects(TYPE, ALL_DISJOINT_PROPERTIES):
+        for head in f.objects(group, MEMBERS):
+            members = f.items(head)
+            for i, p1 in enumerate(members):
+                for p2 in members[i + 1:]:
+                    pairs.append(((p1, p2), ((group, MEMBERS, head),)))
+    for (p1, p2), axiom in pairs:
+        rule = "prp-pdw" if axiom[0][1] == PROPERTY_DISJOINT_WITH else "prp-adp"
+        for x, y in f.pairs(p1):
+            if (x, p2, y) in f:
+                yield Contradiction(rule, f"{f.name(x)} is related to {f.name(y)} by the "
+                                    f"disjoint properties {f.name(p1)} and {f.name(p2)}",
+                                    (*axiom, (x, p1, y), (x, p2, y)))
+
+
+def all_different(f: Facts) -> Iterator[Contradiction]:
+    """eq-diff2/3: two members of an owl:AllDifferent that are the same individual."""
+    for group in f.subjects(TYPE, ALL_DIFFERENT):
+        for kind, rule in ((MEMBERS, "eq-diff2"), (DISTINCT_MEMBERS, "eq-diff3")):
+            for head in f.objects(group, kind):
+                members = f.items(head)
+                for i, y1 in enumerate(members):
+                    for y2 in members[i + 1:]:
+                        if (y1, SAME, y2) in f:
+                            yield Contradiction(rule, f"{f.name(y1)} and {f.name(y2)} are "
+                                                "declared all different but are the same",
+                                                ((group, kind, head), (y1, SAME, y2)))
+
+
+def negative_assertions(f: Facts) -> Iterator[Contradiction]:
+    """prp-npa1/2: a negative property assertion that the data states after all."""
+    for assertion, source in f.pairs(SOURCE_INDIVIDUAL):
+        for p in f.objects(assertion, ASSERTION_PROPERTY):
+            for target_kind, rule in ((TARGET_INDIVIDUAL, "prp-npa1"), (TARGET_VALUE, "prp-npa2")):
+                for target in f.objects(assertion, target_kind):
+                    if (source, p, target) in f:
+                        yield Contradiction(rule, f"{f.name(source)} {f.name(p)} "
+                                            f"{f.name(target)} is stated, and denied by a "
+                                            "negative property assertion",
+                                            ((assertion, SOURCE_INDIVIDUAL, source),
+                                             (assertion, ASSERTION_PROPERTY, p),
+                                             (assertion, target_kind, target),
+                                             (source, p, target)))
+
+
 CONSISTENCY_CHECKS = (nothing_members, disjoint_classes, property_characteristics,
-                      max_cardinality_zero, different_individuals)
+                      max_cardinality_zero, different_individuals, complement_classes,
+                      disjoint_properties, all_different, negative_assertions)
