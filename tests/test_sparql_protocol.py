@@ -116,6 +116,16 @@ def test_syntax_error_gives_the_parsers_message_and_position(client):
     assert "error at 2:" in response.text  # line and column from Oxigraph's parser
 
 
+def test_head_answers_like_get_without_a_body(client):
+    query = {"query": "ASK {}"}
+    got = client.get("/sparql", query_string=query)
+    head = client.head("/sparql", query_string=query)
+    assert head.status_code == got.status_code == 200
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
+    assert head.data == b""
+    assert client.head("/sparql").status_code == 200  # the service description
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_other_methods_get_405_with_allow(client, method):
     response = client.open("/sparql?query=ASK%20%7B%7D", method=method)

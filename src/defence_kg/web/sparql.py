@@ -85,7 +85,7 @@ def service_description() -> Response:
 
 def read_operation(req: Request, max_length: int) -> Operation | None:
     """The query and protocol dataset of a request; None for a GET without a query."""
-    if req.method == "GET":
+    if req.method in ("GET", "HEAD"):  # Flask answers HEAD with the GET handler
         params = req.args
         if "update" in params:
             raise errors.read_only()
