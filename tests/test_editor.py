@@ -252,6 +252,28 @@ def test_an_example_opens_in_its_own_tab_and_runs(editor_page, release):
     assert tabs == ["Query", example.question]
 
 
+def test_result_links_to_the_data_set_open_on_this_server(editor_page, live_server, release):
+    driver = editor_page
+    iri = f"{release.base_uri}id/s-400"
+    query = f"SELECT ?platform WHERE {{ VALUES ?platform {{ <{iri}> }} }}"
+    driver.get(f"{live_server}/sparql?" + urllib.parse.urlencode({"query": query}))
+    WebDriverWait(driver, WAIT_SECONDS).until(result_cells)
+    link = driver.find_element(By.CSS_SELECTOR, active(f'.yasr a[href="{iri}"]'))
+    editor_window = driver.current_window_handle
+    driver.execute_script("arguments[0].click()", link)  # a real click event, as a person's
+    assert link.get_attribute("href") == f"{live_server}/id/s-400"
+    WebDriverWait(driver, WAIT_SECONDS).until(lambda d: len(d.window_handles) == 2)
+    opened = next(h for h in driver.window_handles if h != editor_window)  # YASR: target=_blank
+    driver.switch_to.window(opened)
+    try:
+        WebDriverWait(driver, WAIT_SECONDS).until(
+            lambda d: d.current_url.startswith(live_server + "/doc/id/s-400"))
+        assert "S-400" in driver.find_element(By.TAG_NAME, "h1").text
+    finally:
+        driver.close()
+        driver.switch_to.window(editor_window)
+
+
 def test_a_shared_link_opens_the_editor_and_runs_its_query(editor_page, live_server):
     driver = editor_page
     query = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"

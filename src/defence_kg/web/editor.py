@@ -56,7 +56,10 @@ def page() -> str:
     examples = [read_saved_query(path, settings.vocabulary.rebase)
                 for path in sorted(settings.queries_dir.glob("*.rq"))]
     header = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+    # base and site: result links to the data set's IRIs open here, not at the (possibly not
+    # yet registered) persistent identifier service.
     config = {"endpoint": url_for("sparql.endpoint"), "prefixes": prefixes,
+              "base": settings.base_uri, "site": url_for("pages.home"),
               "query": header + DEFAULT_QUERY,
               "examples": [{"name": q.question, "query": q.text} for q in examples]}
     return render_template("editor.html", title="SPARQL query editor", config=config,

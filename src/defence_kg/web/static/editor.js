@@ -57,5 +57,18 @@
   }
   showTabTitles();
 
+  // Result tables link each IRI to itself; those under the data set's base open on this server
+  // (which serves {base}x at /x), so they work before the base's redirects exist, and locally.
+  const site = new URL(config.site, window.location.href);
+  function openHere(event) {
+    const link = event.target.closest(".yasr a[href]");
+    const href = link && link.getAttribute("href");
+    if (href && href.startsWith(config.base)) {
+      link.href = new URL(href.slice(config.base.length), site).href;
+    }
+  }
+  document.addEventListener("click", openHere, true);
+  document.addEventListener("auxclick", openHere, true);
+
   window.yasgui = yasgui; // for the console, and for tests that drive the editor
 })();
