@@ -76,21 +76,27 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     quads = result.quads if result.quads is not None else canonical_quads(result.dataset)
     triples = sorted({q.triple for q in quads}, key=str)
     ontology = [q.triple for q in quads if q.graph_name.value == str(vocabulary.ontology_graph)]
-    files = {}
+    files, statements = {}, {}  # statements: triples (quads for dataset formats) per file
     for extension, rdf_format in DUMP_FORMATS.items():
         content = quads if rdf_format.supports_datasets else triples
         files[f"{DUMP_NAME}.{extension}"] = _serialize(content, rdf_format, vocabulary)
+        statements[f"{DUMP_NAME}.{extension}"] = len(content)
     files["ontology.ttl"] = _serialize(ontology, ox.RdfFormat.TURTLE, vocabulary)
+    statements["ontology.ttl"] = len(ontology)
     for name in list(files):
         files[name + ".gz"] = gzip.compress(files[name], mtime=0)
-    files["void.ttl"] = _serialize(
-        describe(result, settings, files, len(triples)), ox.RdfFormat.TURTLE, vocabulary)
+        statements[name + ".gz"] = statements[name]
+    void = describe(result, settings, files, len(triples))
+    files["void.ttl"] = _serialize(void, ox.RdfFormat.TURTLE, vocabulary)
+    statements["void.ttl"] = len(void)
     checksums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
                         for name, data in sorted(files.items()))
     files["SHA256SUMS"] = checksums.encode()
     for name, data in files.items():
         (dumps / name).write_bytes(data)
-    report = json.dumps(result.report, indent=2, sort_keys=True) + "\n"
+    # The counts go with the release, so the server lists them without parsing every dump.
+    report = json.dumps({**result.report, "statements": statements}, indent=2,
+                        sort_keys=True) + "\n"
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
     page = ontology_page(result.dataset, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)

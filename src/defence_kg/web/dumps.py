@@ -6,7 +6,7 @@ requests (RFC 9110, sections 13 and 14), by Werkzeug's send_file.
 
 from __future__ import annotations
 
-import gzip
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
+from ..dumps import REPORT_NAME
 from .state import KEY as STATE_KEY
 from .state import state
 
@@ -34,12 +35,13 @@ class PublishedFile:
 
 
 def init_app(app: Flask) -> None:
-    """List the release's files once, counting the statements of each by parsing it."""
-    dumps = app.extensions[STATE_KEY].release / "dumps"
-    app.extensions[KEY] = list_files(dumps)
+    """List the release's files once, with the statement counts the build recorded."""
+    release = app.extensions[STATE_KEY].release
+    report = json.loads((release / REPORT_NAME).read_text(encoding="utf-8"))
+    app.extensions[KEY] = list_files(release / "dumps", report["statements"])
 
 
-def list_files(directory: Path) -> list[PublishedFile]:
+def list_files(directory: Path, statements: dict[str, int]) -> list[PublishedFile]:
     sums = {}
     checksums = directory / CHECKSUMS
     if checksums.is_file():
@@ -48,20 +50,8 @@ def list_files(directory: Path) -> list[PublishedFile]:
             sums[name] = digest
     return [PublishedFile(path.name, path.stat().st_size, sums.get(path.name, ""),
                           datetime.fromtimestamp(path.stat().st_mtime, UTC),
-                          media_type(path.name), count_statements(path))
+                          media_type(path.name), statements.get(path.name))
             for path in sorted(directory.iterdir()) if path.is_file()]
-
-
-def count_statements(path: Path) -> int | None:
-    """How many triples (or quads) a published RDF file holds, gzipped or not."""
-    name = path.name.removesuffix(".gz")
-    rdf_format = ox.RdfFormat.from_extension(Path(name).suffix[1:])
-    if rdf_format is None:
-        return None
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    return sum(1 for _ in ox.parse(data, format=rdf_format))
 
 
 @bp.get("/dumps/")
