@@ -25,6 +25,7 @@ from .formats import GRAPHS, Format
 from .negotiation import negotiate
 from .presentation import Presenter
 from .resources import Sources, document
+from .results import serialize_quads
 from .state import KEY as STATE_KEY
 from .state import state
 
@@ -192,20 +193,9 @@ def _rdf(quads: list[ox.Quad], fmt: Format) -> Response:
         body = compact_json_ld(quads, vocabulary.prefixes,
                                request.url_root + CONTEXT_PATH)
     else:
-        body = serialize(quads, fmt.syntax, vocabulary.prefixes)
+        body = serialize_quads(quads, fmt.syntax, vocabulary.prefixes)
     media_type = fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
     return Response(body, content_type=media_type)
-
-
-def serialize(quads: list[ox.Quad], syntax: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
-    """Quads grouped by graph for the dataset syntaxes, distinct triples for the others."""
-    if syntax.supports_datasets:
-        content = sorted(quads, key=lambda quad: str(quad.graph_name))  # stable within a graph
-    else:
-        content = list(dict.fromkeys(quad.triple for quad in quads))
-    if syntax in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return ox.serialize(content, format=syntax)
-    return ox.serialize(content, format=syntax, prefixes=prefixes)
 
 
 def compact_json_ld(quads: list[ox.Quad], prefixes: dict[str, str], context_url: str) -> bytes:

@@ -37,10 +37,14 @@ def render(answer: Answer, fmt: Format, prefixes: dict[str, str]) -> bytes:
 
 
 def render_graph(answer: Graph, fmt: Format, prefixes: dict[str, str]) -> bytes:
+    return serialize_quads(answer.quads, fmt.syntax, prefixes)
+
+
+def serialize_quads(quads, syntax: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
     """Quads for TriG and N-Quads, one block per graph; their distinct triples otherwise."""
-    if fmt.syntax.supports_datasets:  # the sort is stable: the order within a graph stays
-        content = sorted(answer.quads, key=lambda quad: str(quad.graph_name))
+    if syntax.supports_datasets:  # the sort is stable: the order within a graph stays
+        content = sorted(quads, key=lambda quad: str(quad.graph_name))
     else:
-        content = list(dict.fromkeys(quad.triple for quad in answer.quads))
-    options = {} if fmt.syntax in LINE_FORMATS else {"prefixes": prefixes}
-    return ox.serialize(content, format=fmt.syntax, **options)
+        content = list(dict.fromkeys(quad.triple for quad in quads))
+    options = {} if syntax in LINE_FORMATS else {"prefixes": prefixes}
+    return ox.serialize(content, format=syntax, **options)
