@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import append
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -23,23 +23,6 @@ from defence_kg.settings import Settings
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
 EX = "http://example.org/"
-
-
-@pytest.fixture
-def repo_copy(settings, tmp_path) -> Settings:
-    """A private copy of the real ontology, data and queries, free to break."""
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(settings.root / folder, tmp_path / folder)
-    return Settings.from_env({}, root=tmp_path, output_dir=tmp_path / "build")
-
-
-def append(path: Path, text: str) -> int:
-    """Append text to a file; return the 1-based line number where it starts."""
-    content = path.read_text(encoding="utf-8")
-    if not content.endswith("\n"):
-        content += "\n"
-    path.write_text(content + text, encoding="utf-8")
-    return content.count("\n") + 1
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -219,14 +202,16 @@ def test_contradiction_names_resource_axiom_and_sentence(repo_copy):
     assert "stated in https://w3id.org/defence-kg/id/source/" in message
 
 
-def test_shape_violation_names_resource_and_shape(repo_copy):
+def test_shape_violation_names_file_line_resource_and_shape(repo_copy):
     trig = next(repo_copy.data_dir.glob("*.trig"))
     graph = _some_sentence_graph(repo_copy)
-    append(trig, f"<{graph}> {{ <https://w3id.org/defence-kg/id/unnamed-platform> a "
-                 "<https://w3id.org/defence-kg/ontology#FighterAircraft> . }\n")
+    line = append(trig, f"<{graph}> {{ <https://w3id.org/defence-kg/id/unnamed-platform> a "
+                        "<https://w3id.org/defence-kg/ontology#FighterAircraft> . }\n")
     with pytest.raises(BuildError, match="does not conform") as failure:
         build(repo_copy)
-    assert "https://w3id.org/defence-kg/id/unnamed-platform" in str(failure.value)
+    assert (f"data/{trig.name}:{line}: dkg:unnamed-platform rdfs:label: missing"
+            in str(failure.value))
+    assert "dkgs:LabelledShape" in str(failure.value)
 
 
 def _some_sentence_graph(settings: Settings) -> str:
@@ -310,6 +295,10 @@ def test_drafts_are_never_built_but_can_be_checked_with_the_data(repo_copy):
     # ...unless it is named as an extra file, as `accept` does, and then it is checked.
     with pytest.raises(BuildError, match=r"draft\.trig: triples outside a named graph"):
         build(repo_copy, extra_files=[draft])
-    draft.write_text(f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }}\n", encoding="utf-8")
+    draft.write_text(f"<{EX}g> {{ <{EX}s> <{RDFS.seeAlso}> <{EX}o> }}\n", encoding="utf-8")
     checked = build(repo_copy, extra_files=[draft]).dataset
-    assert (URIRef(f"{EX}s"), URIRef(f"{EX}p"), URIRef(f"{EX}o")) in checked.graph(URIRef(f"{EX}g"))
+    assert (URIRef(f"{EX}s"), RDFS.seeAlso, URIRef(f"{EX}o")) in checked.graph(URIRef(f"{EX}g"))
+    # Its terms are checked like the data's: an undeclared property fails, naming the draft.
+    draft.write_text(f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }}\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"draft\.trig:1: <http://example\.org/p> is not a"):
+        build(repo_copy, extra_files=[draft])
