@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import append
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, publish
@@ -143,9 +143,12 @@ def test_void_describes_the_dumps(release):
         """PREFIX void: <http://rdfs.org/ns/void#>
         SELECT ?target ?n WHERE { ?l a void:Linkset ; void:objectsTarget ?target ;
         void:triples ?n }""")}
-    assert links["http://www.wikidata.org/entity/"] == 3
-    assert links["https://sws.geonames.org/"] == 2
-    assert links["http://dbpedia.org/resource/"] == 9
+    targets = [str(o) for o in Graph().parse(release.data_dir / "links.ttl").objects(
+        None, OWL.sameAs)]
+    assert links == {prefix: sum(1 for t in targets if t.startswith(prefix)) for prefix in (
+        "http://www.wikidata.org/entity/", "https://sws.geonames.org/",
+        "http://dbpedia.org/resource/")}
+    assert sum(links.values()) == len(targets) > 0
 
 
 # --- bad input fails clearly and loses nothing --------------------------------------------

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import pyoxigraph as ox
 import pytest
 from conftest import running_server
+from corpus import ANI
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -236,7 +237,8 @@ def test_pages_show_why_each_inference_holds(release, live_server):
             assert f">{rule}</a>" in page, (subject, rule)
 
 
-def test_pages_mark_the_resource_in_its_sentences(live_server):
+def test_pages_mark_the_resource_in_its_sentences(live_server, corpus):
+    corpus.report(ANI)  # the S-500 of its sentence 8
     _, _, body = get(live_server + "/doc/id/s-500", accept="text/html")
     page = body.decode()
     assert "<mark>S-500</mark>" in page
