@@ -169,6 +169,14 @@ def _set_share(dataset, settings):
         dataset.graph(graph).set((share, exceeds, Literal("130", datatype=XSD.decimal)))
 
 
+def _restate_share_differently(dataset, settings):
+    # Another source writing its own figure on an existing claim's IRI: the claims would merge.
+    exceeds = URIRef(DKO + "percentageExceeds")
+    share = _first(dataset.quads((None, exceeds, None, None)), 0)
+    graph = dataset.graph(settings.vocabulary.graph["another-source/sentence-1"])
+    graph.add((share, exceeds, Literal("45", datatype=XSD.decimal)))
+
+
 def _unlabel_platform(dataset, settings):
     dataset.remove((_platform(dataset)[0], RDFS.label, None))
 
@@ -195,8 +203,9 @@ def _misdate_milestone(dataset, settings):
                                   Literal("the year 2000", datatype=XSD.gYear)))
 
 
-@pytest.mark.parametrize("breakage", [_set_share, _unlabel_platform, _assert_superclass,
-                                      _drop_offset, _untie_graph, _misdate_milestone])
+@pytest.mark.parametrize("breakage", [_set_share, _restate_share_differently, _unlabel_platform,
+                                      _assert_superclass, _drop_offset, _untie_graph,
+                                      _misdate_milestone])
 def test_a_broken_copy_does_not_conform(settings, breakage):
     dataset = load_dataset(settings)
     breakage(dataset, settings)

@@ -4,6 +4,7 @@ what each should answer is computed from data/ (and the ontology), whatever sour
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ DKO = "https://w3id.org/defence-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 NOT_PARTIES = {RDF.type, TIME.hasTime, URIRef(DKO + "measuredBy")}  # what a claim points to
+GUNICORN_REQUEST_LINE = 4094  # gunicorn's default limit_request_line, in bytes
 DATE_PARAMETER = re.compile(r'VALUES \?date \{ "(\d{4}-\d{2}-\d{2})"\^\^xsd:date \}')
 
 
@@ -80,6 +82,13 @@ def test_every_query_file_starts_with_a_question_and_parses(settings):
         first = text.splitlines()[0]
         assert first.startswith("# ") and first.endswith("?"), path
         parseQuery(text)  # a second, independent SPARQL parser
+
+
+def test_every_saved_query_fits_in_a_link(settings):
+    # The home page links each saved query as a GET; gunicorn refuses longer request lines (414).
+    for path in settings.queries_dir.glob("*.rq"):
+        link = "/sparql?" + urllib.parse.urlencode({"query": path.read_text(encoding="utf-8")})
+        assert len(f"GET {link} HTTP/1.1") <= GUNICORN_REQUEST_LINE, path.name
 
 
 def test_every_saved_query_runs_on_the_release(store, settings):
