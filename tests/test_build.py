@@ -32,6 +32,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 # --- what the build publishes -------------------------------------------------------------
 
+@pytest.mark.data
 def test_report_counts_every_kind_of_triple(build_result, settings):
     triples = build_result.report["triples"]
     assert triples["asserted"] > 100
@@ -46,6 +47,7 @@ def test_report_counts_every_kind_of_triple(build_result, settings):
     assert len(sentence_graphs) >= 10
 
 
+@pytest.mark.data
 def test_inferred_graph_is_new_and_not_trivial(build_result, settings):
     vocabulary = settings.vocabulary
     inferred = build_result.dataset.graph(vocabulary.inferred_graph)
@@ -59,6 +61,7 @@ def test_inferred_graph_is_new_and_not_trivial(build_result, settings):
         assert why_trivial(triple) is None, triple
 
 
+@pytest.mark.data
 def test_no_inference_mentions_another_data_set(build_result, settings):
     vocabulary = settings.vocabulary
     for triple in build_result.dataset.graph(vocabulary.inferred_graph):
@@ -68,6 +71,7 @@ def test_no_inference_mentions_another_data_set(build_result, settings):
                                                  "https://sws.geonames.org/")), triple
 
 
+@pytest.mark.data
 def test_platform_superclass_is_only_inferred(build_result, settings):
     vocabulary = settings.vocabulary
     platform = vocabulary.ontology["MilitaryPlatform"]
@@ -80,6 +84,7 @@ def test_platform_superclass_is_only_inferred(build_result, settings):
         assert graph == vocabulary.inferred_graph, f"{s} asserted as a platform in {graph}"
 
 
+@pytest.mark.data
 def test_partnership_makes_each_state_the_others_partner(build_result, settings):
     vocabulary = settings.vocabulary
     partner_of = vocabulary.ontology["partnerOf"]
@@ -110,6 +115,7 @@ def test_rule_for_trivial_inferences(triple, reason):
     assert why_trivial(triple, aliases) == reason
 
 
+@pytest.mark.data
 def test_dumps_agree_with_each_other_and_their_checksums(release, build_result):
     dumps = release.release_dir / "dumps"
     quads = ox.Dataset(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
@@ -128,6 +134,7 @@ def test_dumps_agree_with_each_other_and_their_checksums(release, build_result):
         assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest, name
 
 
+@pytest.mark.data
 def test_void_describes_the_dumps(release):
     void = ox.Store()
     void.load(path=str(release.release_dir / "dumps" / "void.ttl"))

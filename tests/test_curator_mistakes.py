@@ -21,6 +21,9 @@ from defence_kg.build.terms import Declared
 
 DKO = "https://w3id.org/defence-kg/ontology#"
 
+# Its assertions depend on data/: tests/test_many_sources.py runs it again with a second source.
+pytestmark = pytest.mark.data
+
 
 def failure(settings) -> str:
     with pytest.raises(BuildError) as raised:

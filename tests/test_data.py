@@ -35,6 +35,9 @@ ANI_LINKS = {
 VOCABULARIES = (*STANDARD_PREFIXES.values(), "http://www.w3.org/2006/time#",
                 "https://creativecommons.org/licenses/")
 
+# Its assertions depend on data/: tests/test_many_sources.py runs it again with a second source.
+pytestmark = pytest.mark.data
+
 
 def test_there_are_sources(corpus):
     assert corpus.sources

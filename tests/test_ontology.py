@@ -27,6 +27,9 @@ NOT_RL_SUPERCLASS = (OWL.someValuesFrom, OWL.unionOf, OWL.minCardinality, OWL.ca
                      OWL.hasSelf)
 NOT_RL_AXIOMS = (OWL.ReflexiveProperty, OWL.disjointUnionOf)
 
+# Its assertions depend on data/: tests/test_many_sources.py runs it again with a second source.
+pytestmark = pytest.mark.data
+
 
 @pytest.fixture(scope="module")
 def ontology(settings) -> Graph:

@@ -27,6 +27,9 @@ NOT_PARTIES = {RDF.type, TIME.hasTime, URIRef(DKO + "measuredBy")}  # what a cla
 GUNICORN_REQUEST_LINE = 4094  # gunicorn's default limit_request_line, in bytes
 DATE_PARAMETER = re.compile(r'VALUES \?date \{ "(\d{4}-\d{2}-\d{2})"\^\^xsd:date \}')
 
+# Its assertions depend on data/: tests/test_many_sources.py runs it again with a second source.
+pytestmark = pytest.mark.data
+
 
 @pytest.fixture(scope="module")
 def store(release) -> QueryStore:
