@@ -59,8 +59,8 @@ def describe_sources(sources: list[Source]) -> str:
     """A sentence for the data set's description: how many sources, and which."""
     if not sources:
         return "No sources yet."
-    noun = "a news report" if len(sources) == 1 else f"{len(sources)} news reports"
-    return f"Statements of {noun} ({'; '.join(s.cited for s in sources)})"
+    noun = "news report" if len(sources) == 1 else "news reports"
+    return f"Statements of {len(sources)} {noun} ({'; '.join(s.cited for s in sources)})"
 
 
 def _text(term) -> str:
