@@ -129,7 +129,7 @@ class Extractor:
         if entity.kind == DKO.ArmedService and (state := _state_of_name(entity.label,
                                                                          self.gazetteer)):
             triples.append((entity.iri, DKO.serviceOf, state.iri))
-        if entity.iri in self.typed and not entity.new:
+        if entity.iri in self.typed:  # described where the report first names it
             return
         self.typed.add(entity.iri)
         self.add("mention", (mention.begin, mention.end), *triples)
@@ -232,6 +232,8 @@ class Extractor:
                 if cause.start(1) <= m.begin - clause.begin + clause.begin and m.begin >= \
                         cause.start(1):
                     triples.append((circumstance, SCHEMA.location, m.entity.iri))
+        if len(triples) == 3 and not clause.having(PLATFORM):
+            return  # "the delivery schedule" of a platform named earlier: nothing said of it
         self.add("delivery: deliver*, status from its verb", _span(clause), *triples)
 
     def production(self, clause: Clause) -> None:

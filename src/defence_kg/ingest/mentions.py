@@ -61,7 +61,7 @@ def key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower().replace("’s", "").replace("'s", ""))
 
 
-@dataclass
+@dataclass(eq=False)  # one object per thing: compared and hashed by identity
 class Entity:
     iri: URIRef
     kind: URIRef
@@ -213,6 +213,9 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
     for name, entity in _known_names(sentence, gazetteer):
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence):
             claim(match.start(), match.end(), entity)
+    for match in UNNAMED_SOURCES.finditer(sentence):
+        label = match.group(1)
+        claim(match.start(1), match.end(1), gazetteer.add(label, DKO.UnnamedSource))
     for match in FACILITY.finditer(sentence):
         if match.group(1) not in NOT_NAMES and gazetteer.find(match.group(1)) is None:
             claim(match.start(1), match.end(1), gazetteer.add(match.group(1), SCHEMA.Place))
@@ -222,9 +225,6 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             continue
         known = gazetteer.find(name)
         claim(match.start(1), match.start(1) + len(name), known or gazetteer.add(name, SCHEMA.Place))
-    for match in UNNAMED_SOURCES.finditer(sentence):
-        label = match.group(1)
-        claim(match.start(1), match.end(1), gazetteer.add(label, DKO.UnnamedSource))
     return sorted(found, key=lambda m: m.begin)
 
 
