@@ -145,7 +145,7 @@ def draft_trig(report: Report, sentences: list[Sentence], facts: dict[int, Sente
     if note:
         lines.append(f"# NOTE: {note}")
     lines += ["", names.header(("dkg", "dko", "dcterms", "org", "rdfs", "schema", "skos",
-                                "time", "xsd", "source", "event", "post", "statements"))]
+                                "time", "xsd", "source", "event", "post", "instant", "statements"))]
     if report.dateline and dateline_triples:
         lines += [f"# {_comment(report.dateline.text)}", "statements:dateline {",
                   f"    # [dateline] chars 0-{len(report.dateline.text)}",
