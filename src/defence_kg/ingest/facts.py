@@ -14,7 +14,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD
 
 from ..namespaces import SCHEMA
-from .lexicon import CURRENCIES, DKO, MONTHS, MULTIPLIERS, NUMBER_WORDS, STATES
+from .lexicon import CURRENCIES, DKO, MONTHS, MULTIPLIERS, NUMBER_WORDS, PLATFORM_KINDS, STATES
 from .mentions import (ORGANISATION, PERSON, PLACE, PLATFORM, STATE, UNNAMED, Entity, Gazetteer,
                        Mention, find_mentions)
 from .text import slug
@@ -38,6 +38,9 @@ DATE = re.compile(r"\b(?:(\d{1,2})\s+)?(" + "|".join(MONTHS) + r")(?:\s+(\d{1,2}
 PERCENT = re.compile(r"(?:(over|more than|above|at least|nearly|almost|about|around)\s+)?"
                      r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent|percent|pc)\b")
 UNIT = r"(squadron|batter(?:y|ie)|regiment|unit|system|aircraft|jet|vessel|ship|set)s?"
+KIND_NOUN = "|".join(sorted({re.escape(k) for k, _ in PLATFORM_KINDS} | {
+    "aircraft", "warship", "ship", "vessel", "platform", "weapon"}, key=len, reverse=True))
+GENERIC_NOUNS = {"aircraft", "platform", "weapon", "system", "jet"}
 COOPERATION_MODES = (
     (r"joint(?:ly)? develop\w*|co-develop\w*", "joint-development"),
     (r"co-produc\w*|joint(?:ly)? produc\w*", "co-production"),
@@ -106,6 +109,8 @@ class Extractor:
             self.last[mention.role] = mention.entity
             if mention.entity.kind in (DKO.JointVenture, DKO.Company):
                 self.last["company"] = mention.entity
+            if mention.entity.kind == DKO.Warship:
+                self.last["ship"] = mention.entity
             if mention.role == STATE and mention.entity not in self.states_seen:
                 self.states_seen.append(mention.entity)
         return result
@@ -152,33 +157,69 @@ class Extractor:
         text = clause.text
         trigger = re.search(r"\b(?:signed|inked|awarded|placed|concluded|finali[sz]ed|ordered)\b",
                             text)
-        if not trigger or not re.search(r"\b(?:contract|deal|order|ordered)\b", text):
+        if not trigger or not re.search(r"\b(?:contract|deal|order|ordered|agreement)\b", text):
             return
         if NEGATION.search(text) or POSSIBILITY.search(text) or REFUSAL.search(text):
             return
         parties = clause.having(STATE, ORGANISATION)
         before = [m for m in parties if m.end <= trigger.start()]
         after = [m for m in parties if m.begin >= trigger.end()]
-        if trigger.group() == "awarded":
-            buyer, supplier = (before[-1] if before else None), (after[0] if after else None)
-        else:
-            buyer = before[-1] if before else None
-            supplier = next((m for m in after if re.search(
-                r"\b(?:with|from|to)\s+(?:the\s+)?$", text[:m.begin])), None)
-        platforms = clause.having(PLATFORM)
-        if buyer is None or not platforms and not MONEY.search(text):
-            return
+        platforms = self._referred(clause)
+        counted = re.search(rf"\bfor\s+{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?({KIND_NOUN})s?\b",
+                            text, re.IGNORECASE)
+        money = MONEY.search(text)
+        if not (platforms or counted or money) or not (before or money):
+            return  # an agreement about no platform, no number and no price: not an order
         contract = self.event("contract")
-        what = platforms[0].entity.label if platforms else "a contract"
+        what = platforms[0].entity.label if platforms else (
+            _singular(counted.group(2)) if counted else "a purchase")
         triples = [(contract, RDF.type, DKO.Contract),
-                   (contract, RDFS.label, Literal(f"{buyer.entity.label}'s contract for {what}",
-                                                  lang=LANGUAGE_EN)),
-                   (contract, DKO.buyer, buyer.entity.iri)]
-        if supplier:
-            triples += [(contract, DKO.supplier, supplier.entity.iri)]
-        triples += self._platforms_and_quantity(contract, clause, platforms)
+                   (contract, RDFS.label, Literal(f"contract for {what}", lang=LANGUAGE_EN))]
+        coordinated = len(before) == 2 and re.search(r"^\s+and\s+$",
+                                                     text[before[0].end:before[1].begin])
+        if coordinated:  # "India and France signed": both parties, roles unsaid
+            triples += [(contract, DKO.party, m.entity.iri) for m in before]
+        elif trigger.group() == "awarded":
+            triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
+            triples += [(contract, DKO.supplier, m.entity.iri) for m in after[:1]]
+        else:
+            triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
+            triples += [(contract, DKO.supplier, m.entity.iri) for m in after if re.search(
+                r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+        for service in clause.having(ORGANISATION):
+            if service.entity.kind == DKO.ArmedService and re.search(
+                    r"\bfor\s+(?:the\s+)?$", text[:service.begin]):
+                triples.append((contract, DKO.forService, service.entity.iri))
+        triples += [(contract, DKO.concernsPlatform, p.entity.iri) for p in platforms
+                    if p.entity.kind != DKO.Warship]
+        if platforms and platforms[0].begin >= 0:
+            triples += self._quantity(contract, clause, platforms[0])
+        elif counted and (count := _number(counted.group(1))) is not None:
+            triples += [(contract, DKO.quantity, Literal(count, datatype=XSD.nonNegativeInteger)),
+                        (contract, DKO.unit, Literal(_singular(counted.group(2))))]
         triples += _money(contract, text) + _date(contract, DKO.signedOn, text)
         self.add("contract: signed/ordered, not negated or possible", _span(clause), *triples)
+
+    def _referred(self, clause: Clause) -> list:
+        """The platforms (or ships) a clause names, or the last one read that it refers to by
+        a bare kind ("the aircraft", "the frigates", "the warship")."""
+        named = clause.having(PLATFORM) + [m for m in clause.mentions
+                                           if m.entity.kind == DKO.Warship]
+        if named:
+            return sorted(named, key=lambda m: m.begin)
+        match = re.search(rf"\b(?:the|these|those|its)\s+(?:[\w-]+\s+)?({KIND_NOUN})s?\b",
+                          clause.text, re.IGNORECASE)
+        if not match:
+            return []
+        noun = match.group(1).lower()
+        if noun in ("warship", "ship", "vessel") and "ship" in self.last:
+            return [_Refer(self.last["ship"])]
+        last = self.last.get(PLATFORM)
+        kinds = {kind for k, kind in PLATFORM_KINDS if k == noun}
+        if last is not None and (noun in GENERIC_NOUNS or last.kind in kinds or
+                                 (DKO.Missile in kinds and last.kind == DKO.CruiseMissile)):
+            return [_Refer(last)]
+        return []
 
     def delivery(self, clause: Clause) -> None:
         text = clause.text
@@ -199,8 +240,17 @@ class Extractor:
             r"\bto\s+(?:the\s+)?$", text[:m.begin])), None)
         if recipient:
             triples.append((delivery, DKO.deliveredTo, recipient.entity.iri))
+        verb = re.search(r"\b(?:has|have|had)?\s*delivered\b", text)
+        supplier = next((m for m in clause.having(STATE, ORGANISATION)
+                         if verb and m.end <= verb.start() and m != recipient
+                         and not re.search(r"\b(?:been|be|was|were)\s*$", text[:verb.start()])),
+                        None)
+        if supplier:
+            triples.append((delivery, DKO.supplier, supplier.entity.iri))
         quantity = re.search(rf"\b{NUMBER}\s+(?:more\s+)?{UNIT}\b|\bremaining\s+{NUMBER}\b", text,
                              re.IGNORECASE)
+        if not quantity and platforms[0].begin >= 0:
+            triples += self._quantity(delivery, clause, platforms[0])
         if quantity:
             count = _number(quantity.group(1) or quantity.group(3))
             if count is not None:
@@ -243,21 +293,39 @@ class Extractor:
         if not trigger or NEGATION.search(text) or re.search(r"\bdeliver", text) or \
                 re.search(r"\b(?:may|might|could|consider\w*)\b", text):
             return
-        platforms = [m for m in clause.having(PLATFORM) if m.begin >= trigger.start()
-                     or re.search(r"\bof\b", text[m.end:trigger.start()]) is None]
-        producers = [m for m in clause.having(ORGANISATION, STATE) if m.end <= trigger.start()]
-        if not platforms or not producers:
+        passive = re.search(r"\b(?:built|produced|manufactured|made|assembled)\s+by\s+", text)
+        parties = clause.having(ORGANISATION, STATE)
+        if passive:
+            producers = [m for m in parties if m.begin >= passive.end()][:1]
+        else:
+            producers = [m for m in parties if m.end <= trigger.start()][:1]
+            if not producers and re.match(r"\s*(?:The|Its|This)\s+(?:plant|facility|factory|"
+                                          r"venture|company)\b", text):
+                producers = [_Refer(e) for e in [self.last.get("venture")
+                                                 or self.last.get("company")] if e]
+        things = self._referred(clause)
+        counted = re.search(rf"\b(?:more than\s+|over\s+|some\s+)?{NUMBER}\s+"
+                            rf"(?:more\s+|of\s+the\s+)?(?:[\w-]+\s+){{0,2}}?({KIND_NOUN})s?\b",
+                            text, re.IGNORECASE)
+        if not producers or not (things or counted):
             return
         producer = producers[0]
         licence = re.search(r"\bunder (?:a |the )?licen[cs]e (?:from|of|by) ", text)
         production = self.event("licence-production" if licence else "production")
+        what = things[0].entity.label if things else _singular(counted.group(2))
         triples = [(production, RDF.type, DKO.LicenceProduction if licence else DKO.Production),
-                   (production, RDFS.label, Literal(
-                       f"production of {platforms[0].entity.label} by {producer.entity.label}",
-                       lang=LANGUAGE_EN)),
+                   (production, RDFS.label, Literal(f"{what} production by "
+                                                    f"{producer.entity.label}", lang=LANGUAGE_EN)),
                    (production, DKO.producer, producer.entity.iri)]
-        triples += [(production, DKO.producesPlatform, p.entity.iri) for p in platforms]
-        triples += self._quantity(production, clause, platforms[0])
+        for thing in things:
+            prop = DKO.producesShip if thing.entity.kind == DKO.Warship else DKO.producesPlatform
+            triples.append((production, prop, thing.entity.iri))
+        if things and things[0].begin >= 0 and self._quantity(production, clause, things[0]):
+            triples += self._quantity(production, clause, things[0])
+        elif counted and (count := _number(counted.group(1))) is not None:
+            triples += [(production, DKO.quantity, Literal(count,
+                                                           datatype=XSD.nonNegativeInteger)),
+                        (production, DKO.unit, Literal(_singular(counted.group(2))))]
         for place in clause.having(PLACE):
             if place.begin > trigger.start() and place.entity.kind == SCHEMA.Place:
                 triples.append((production, DKO.productionSite, place.entity.iri))
@@ -266,11 +334,11 @@ class Extractor:
                              if m.begin >= licence.end()), None)
             if licensor:
                 triples.append((production, DKO.licensor, licensor.entity.iri))
-        if re.search(r"\b(?:has|have) (?:begun|started)|\bbegan\b|\bstarted\b|\bis producing\b",
-                     text):
+        if re.search(r"\b(?:has|have) (?:begun|started)|\bbegan\b|\bstarted\b|\bis producing\b|"
+                     r"\b(?:is|are) being (?:built|produced|manufactured)", text):
             triples.append((production, DKO.hasStatus, DKO.ongoing))
-        self.add("production: produce/build/manufacture (licence: 'under licence from')",
-                 _span(clause), *triples)
+        self.add("production: produce/build/manufacture, 'built by X' (licence: 'under licence "
+                 "from')", _span(clause), *triples)
 
     def development(self, clause: Clause) -> None:
         text = clause.text
@@ -332,9 +400,13 @@ class Extractor:
             return
         if founded := re.search(r"\b(?:set up|established|founded|formed|created|incorporated)"
                                 r"\s+in\s+(\d{4})\b", text):
-            self.add("joint venture: founded in YEAR", (founded.start(), founded.end()),
+            places = [m for m in clause.having(PLACE) if m.entity.kind == SCHEMA.Place
+                      and m.begin > founded.start()]
+            self.add("joint venture: founded in YEAR (at PLACE)", (founded.start(), max(
+                [founded.end(), *(m.end for m in places[:1])])),
                      (venture.iri, SCHEMA.foundingDate, Literal(founded.group(1),
-                                                                datatype=XSD.gYear)))
+                                                                datatype=XSD.gYear)),
+                     *[(venture.iri, SCHEMA.location, m.entity.iri) for m in places[:1]])
         if agreement := re.search(r"\bunder an?\s+((?:[\w-]+\s+)?agreement)\s+between\b", text):
             parties = [m for m in clause.having(STATE, ORGANISATION) if m.begin > agreement.end()]
             iri = self.event("agreement")
@@ -414,56 +486,61 @@ class Extractor:
 
     def offer(self, clause: Clause) -> None:
         text = clause.text
-        trigger = re.search(r"\boffer(?:ed|s|ing)?\b", text)
-        if not trigger or re.search(r"\b(?:not|never)\s+(?:\w+\s+)?offer", text):
+        trigger = re.search(r"\b(?:offer(?:ed|s|ing)?|proposal|proposed to (?:sell|supply|lease))\b",
+                            text)
+        if not trigger or re.search(r"\b(?:not|never)\s+(?:\w+\s+)?(?:offer|propos)", text):
             return
         platforms = clause.having(PLATFORM)
-        parties = clause.having(STATE, ORGANISATION)
-        if not platforms:
+        thing = re.search(rf"\b(?:offer\w*|proposal|proposed)\s+(?:\w+\s+)?(?:of|to\s+\w+)?\s*"
+                          rf"(?:an?\s+|the\s+|its\s+)?((?:[\w-]+\s+){{0,2}}?(?:{KIND_NOUN})s?)\b",
+                          text, re.IGNORECASE)
+        if not platforms and not thing:
             return
-        offer = self.event("offer")
+        parties = clause.having(STATE, ORGANISATION)
+        refusal = REFUSAL.search(text)
         by = next((m for m in reversed(parties) if m.end <= trigger.start()), None)
         to = next((m for m in parties if m.begin >= trigger.end() and m != by), None)
-        refusal = REFUSAL.search(text)
-        if refusal and by is not None and by.end <= refusal.start() and (
-                to is None or to.begin > refusal.start()):
+        if refusal and by is not None and by.end <= refusal.start():
             # "India rejected Russia's offer of ...": the refuser comes first.
-            refuser, by = by, next((m for m in parties if refusal.end() <= m.begin
-                                    < trigger.start()), None)
+            refuser = next(m for m in parties if m.end <= refusal.start())
+            by = next((m for m in parties if refusal.end() <= m.begin < trigger.start()), None)
             to = refuser
+        offer = self.event("offer")
+        what = platforms[0].entity.label if platforms else thing.group(1)
         triples = [(offer, RDF.type, DKO.Offer),
-                   (offer, RDFS.label, Literal(f"offer of {platforms[0].entity.label}",
-                                               lang=LANGUAGE_EN))]
+                   (offer, RDFS.label, Literal(f"offer of {what}", lang=LANGUAGE_EN))]
         triples += [(offer, DKO.concernsPlatform, p.entity.iri) for p in platforms]
         if by:
             triples.append((offer, DKO.offeredBy, by.entity.iri))
         if to:
             triples.append((offer, DKO.offeredTo, to.entity.iri))
         if refusal and to:
-            triples += [(offer, DKO.declinedBy, to.entity.iri), (offer, DKO.hasStatus,
-                                                                 DKO.declined)]
-        self.add("offer: offered/offer (an offer, never an order)", _span(clause), *triples)
+            triples += [(offer, DKO.declinedBy, to.entity.iri),
+                        (offer, DKO.hasStatus, DKO.declined)]
+        self.add("offer: offered/offer/proposal (an offer, never an order)", _span(clause),
+                 *triples)
 
     def prospect(self, clause: Clause) -> None:
         text = clause.text
-        if re.search(r"\boffer", text) or not (POSSIBILITY.search(text) or REFUSAL.search(text)):
+        if re.search(r"\b(?:offer\w*|proposal)\b", text) or not (POSSIBILITY.search(text)
+                                                                 or REFUSAL.search(text)):
             return
         if not re.search(r"\b(?:buy\w*|acqui\w+|procure\w*|purchas\w+|order\w*|induct\w*|"
-                         r"contract|deal|decision|sign\w*)\b", text):
+                         r"lease\w*|contract|deal|decision|sign\w*)\b", text):
             return
         platforms = clause.having(PLATFORM)
-        parties = clause.having(STATE, ORGANISATION)
-        if not platforms or not parties:
+        parties = [m for m in clause.having(STATE, ORGANISATION)
+                   if m.entity != (self.result.speaker or m).entity or m.role == STATE]
+        if not platforms:
             return
         prospect = self.event("prospect")
         declined = REFUSAL.search(text) or NEGATION.search(text)
         triples = [(prospect, RDF.type, DKO.Prospect),
                    (prospect, RDFS.label, Literal(
-                       f"{parties[0].entity.label} considering {platforms[0].entity.label}",
-                       lang=LANGUAGE_EN)),
-                   (prospect, DKO.consideredBy, parties[0].entity.iri),
+                       f"prospect of acquiring {platforms[0].entity.label}", lang=LANGUAGE_EN)),
                    (prospect, DKO.hasStatus, DKO.declined if declined
                     else DKO["under-consideration"])]
+        triples += [(prospect, DKO.consideredBy, p.entity.iri) for p in parties[:1]]
         triples += [(prospect, DKO.concernsPlatform, p.entity.iri) for p in platforms]
         self.add("prospect: may/considering/pending/refused (no order, no agreement)",
                  _span(clause), *triples)
@@ -522,8 +599,8 @@ class Extractor:
         if not re.search(r"\b(?:commissioned|inducted|entered service)\b", text) or \
                 NEGATION.search(text) or POSSIBILITY.search(text):
             return
-        things = clause.having(PLATFORM) or [m for m in clause.mentions
-                                             if m.entity.kind == DKO.Warship]
+        things = [m for m in clause.mentions if m.entity.kind == DKO.Warship] or \
+            clause.having(PLATFORM)
         services = [m for m in clause.having(ORGANISATION) if m.entity.kind == DKO.ArmedService]
         if not things:
             return

@@ -67,12 +67,15 @@ ORGANISATION_WORDS = {
     "Service": DKO.GovernmentAgency, "Institute": DKO.GovernmentAgency,
     "Commission": DKO.Commission, "Committee": DKO.Commission,
     "Force": DKO.ArmedService, "Navy": DKO.ArmedService, "Army": DKO.ArmedService,
-    "Guard": DKO.ArmedService, "Forces": DKO.ArmedService,
+    "Guard": DKO.ArmedService, "Forces": DKO.ArmedService, "Concern": DKO.Company,
+    "Bureau": DKO.Company, "Works": DKO.Company,
 }
 # First words of Russian and other company names.
 COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United")
-# Independent institutes that measure arms transfers.
-MEASURERS = ("SIPRI", "Stockholm International Peace Research Institute")
+# Independent institutes that measure arms transfers, and their acronyms.
+MEASURERS = {"Stockholm International Peace Research Institute": "SIPRI"}
+# Prefixes of the names of individual ships.
+SHIP_PREFIXES = ("INS", "HMS", "USS", "RFS", "PNS", "BRP", "HMAS", "KRI")
 
 # Titles before a person's name; the post they name.
 TITLES = (

@@ -17,12 +17,12 @@ from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from ..namespaces import SCHEMA, Vocabulary
 from ..settings import Settings
-from .lexicon import (COMPANY_PREFIXES, DESIGNATION_PREFIXES, DKO, NOT_NAMES, ORGANISATION_WORDS,
-                      PLATFORM_KINDS, STATES, TITLES)
+from .lexicon import (COMPANY_PREFIXES, DESIGNATION_PREFIXES, DKO, MEASURERS, NOT_NAMES,
+                      ORGANISATION_WORDS, PLATFORM_KINDS, SHIP_PREFIXES, STATES, TITLES)
 from .text import slug
 
-STATE, PERSON, PLATFORM, PLACE, ORGANISATION, UNNAMED = (
-    "state", "person", "platform", "place", "organisation", "unnamed")
+STATE, PERSON, PLATFORM, PLACE, ORGANISATION, UNNAMED, SHIP = (
+    "state", "person", "platform", "place", "organisation", "unnamed", "ship")
 ORGANISATION_CLASSES = {DKO.Company, DKO.JointVenture, DKO.GovernmentAgency, DKO.ArmedService,
                         DKO.Commission, ORG.Organization, SCHEMA.NewsMediaOrganization}
 PLATFORM_CLASSES = {kind for _, kind in PLATFORM_KINDS if kind} | {
@@ -47,6 +47,8 @@ TITLED_PERSON = re.compile(
 ACRONYM = re.compile(rf"\b({NAME})\s+\(([A-Z][A-Za-z]{{1,9}})\)")
 ORGANISATION_NAME = re.compile(
     rf"\b((?:(?:{'|'.join(COMPANY_PREFIXES)})\s+)?{NAME})")
+SHIP = re.compile(r"\b((?:" + "|".join(SHIP_PREFIXES) + r")\s+[A-Z][a-z]+)\b")
+ACCORDING_TO = re.compile(r"\b[Aa]ccording to (?:the\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][a-z]+)*)")
 PLACE_AFTER = re.compile(r"\b(?:in|at|near|from|to)\s+(?:its\s+|the\s+|a\s+new\s+facility\s+in\s+)?"
                          rf"({CAPITALISED}(?:\s+{CAPITALISED})?)")
 FACILITY = re.compile(rf"\b({CAPITALISED})\s+(?:facility|plant|shipyard|division|base|"
@@ -96,6 +98,8 @@ def role_of(kind: URIRef) -> str:
         return ORGANISATION
     if kind == DKO.UnnamedSource:
         return UNNAMED
+    if kind == DKO.Warship:
+        return SHIP
     return PLACE
 
 
@@ -117,7 +121,7 @@ class Gazetteer:
                        format="trig" if path.suffix == ".trig" else "turtle")
         for subject, label in data.subject_objects(RDFS.label):
             kinds = [k for k in data.objects(subject, RDF.type) if role_of(k) != PLACE
-                     or k == SCHEMA.Place or k == DKO.Warship]
+                     or k == SCHEMA.Place]
             if not kinds or not isinstance(subject, URIRef):
                 continue
             entity = Entity(subject, kinds[0], str(label), role_of(kinds[0]), new=False)
@@ -126,6 +130,8 @@ class Gazetteer:
                 gazetteer.by_key.setdefault(key(name), entity)
         for state in STATES:
             gazetteer.state(state)
+        for name, acronym in MEASURERS.items():
+            gazetteer.add(name, ORG.Organization, acronym)
         return gazetteer
 
     def find(self, name: str) -> Entity | None:
@@ -194,6 +200,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             continue
         begin = match.start(1) + match.group(1).index(name)
         claim(begin, match.end(), gazetteer.add(name, kind, acronym))
+    for match in SHIP.finditer(sentence):
+        claim(match.start(1), match.end(1), gazetteer.add(match.group(1), DKO.Warship))
     for match in DESIGNATION.finditer(sentence):
         _claim_platform(match.group(1), match.start(1), sentence, report_text, gazetteer, claim)
     for match in NAMED_PLATFORM.finditer(sentence):
@@ -206,7 +214,7 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
         name = _trim(match.group(1))
         begin = match.start(1) + match.group(1).index(name) if name else match.start(1)
         kind = _organisation_kind(name)
-        if name and kind is not None and len(name.split()) > 1:
+        if name and kind is not None and (len(name.split()) > 1 or name in COMPANY_PREFIXES):
             claim(begin, begin + len(name), gazetteer.add(name, kind))
     for match in STATE_NAME.finditer(sentence):
         claim(match.start(1), match.end(1), gazetteer.state(match.group(1)))
@@ -216,6 +224,12 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
     for match in UNNAMED_SOURCES.finditer(sentence):
         label = match.group(1)
         claim(match.start(1), match.end(1), gazetteer.add(label, DKO.UnnamedSource))
+    for match in ACCORDING_TO.finditer(sentence):  # who is quoted is a person or a body
+        name = match.group(1)
+        if name not in NOT_NAMES and name not in STATES and gazetteer.find(name) is None:
+            kind = SCHEMA.Person if len(name.split()) in (2, 3) and not name.isupper() \
+                else ORG.Organization
+            claim(match.start(1), match.end(1), gazetteer.add(name, kind))
     for match in FACILITY.finditer(sentence):
         if match.group(1) not in NOT_NAMES and gazetteer.find(match.group(1)) is None:
             claim(match.start(1), match.end(1), gazetteer.add(match.group(1), SCHEMA.Place))
@@ -276,7 +290,7 @@ def _organisation_kind(name: str) -> URIRef | None:
     words = name.split()
     if not words:
         return None
-    if words[0] in COMPANY_PREFIXES and len(words) > 1:
+    if words[0] in COMPANY_PREFIXES and (len(words) > 1 or len(words[0]) > 5):
         return DKO.Company
     for at, word in enumerate(words[1:], 1):
         following = words[at + 1] if at + 1 < len(words) else None
