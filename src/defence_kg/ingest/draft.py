@@ -166,7 +166,7 @@ def draft_trig(report: Report, sentences: list[Sentence], facts: dict[int, Sente
 
 
 def count_candidates(draft: str) -> int:
-    return len(re.findall(r"^\s*# \[(?!mention\])", draft, re.MULTILINE))
+    return len(re.findall(r"^\s*# \[(?!mention\]|dateline\])", draft, re.MULTILINE))
 
 
 def recorded_digest(draft: str) -> str | None:

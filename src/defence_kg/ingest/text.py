@@ -96,8 +96,11 @@ def read_report(path: Path, max_bytes: int, source_id: str | None = None,
     except ValueError as error:
         raise IngestError(f"--date {issued!r}: not a date of the form YYYY-MM-DD") from error
     body = text[dateline.end:] if dateline else text
+    if not re.search(r"\w", body):
+        raise IngestError(f"{path}: no sentence after the dateline: nothing to ingest")
     title = title or _first_words(body)
-    source_id = source_id or f"{slug(publisher)}-{day.isoformat()}-{slug(title, words=4)}"
+    source_id = source_id or "-".join(
+        part for part in (slug(publisher), day.isoformat(), slug(title, words=4)) if part)
     if not VALID_ID.match(source_id):
         raise IngestError(f"--id {source_id!r}: an ID is lower-case letters, digits and single "
                           "hyphens ([a-z0-9-]), such as pti-2025-11-14-s400")
