@@ -41,6 +41,9 @@ UNIT = r"(squadron|batter(?:y|ie)|regiment|unit|system|aircraft|jet|vessel|ship|
 KIND_NOUN = "|".join(sorted({re.escape(k) for k, _ in PLATFORM_KINDS} | {
     "aircraft", "warship", "ship", "vessel", "platform", "weapon"}, key=len, reverse=True))
 GENERIC_NOUNS = {"aircraft", "platform", "weapon", "system", "jet"}
+# Up to two words between a number and what it counts, none a number or a preposition: "12 more
+# Su-30MKI", not "2025 for 26 Rafale".
+FILLER = r"(?:(?!(?:for|of|in|to|by|and|with|from|at|on)\b)[A-Za-z-]+\s+){0,2}"
 COOPERATION_MODES = (
     (r"joint(?:ly)? develop\w*|co-develop\w*", "joint-development"),
     (r"co-produc\w*|joint(?:ly)? produc\w*", "co-production"),
@@ -161,12 +164,14 @@ class Extractor:
             return
         if NEGATION.search(text) or POSSIBILITY.search(text) or REFUSAL.search(text):
             return
-        parties = clause.having(STATE, ORGANISATION)
+        # A party after "by" built or supplied: it is not the buyer.
+        parties = [m for m in clause.having(STATE, ORGANISATION)
+                   if not re.search(r"\bby\s+(?:the\s+)?$", text[:m.begin])]
         before = [m for m in parties if m.end <= trigger.start()]
         after = [m for m in parties if m.begin >= trigger.end()]
         platforms = self._referred(clause)
-        counted = re.search(rf"\bfor\s+{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?({KIND_NOUN})s?\b",
-                            text, re.IGNORECASE)
+        counted = re.search(rf"\bfor\s+{NUMBER}\s+{FILLER}?({KIND_NOUN})s?\b", text,
+                            re.IGNORECASE)
         money = MONEY.search(text)
         if not (platforms or counted or money) or not (before or money):
             return  # an agreement about no platform, no number and no price: not an order
@@ -290,7 +295,7 @@ class Extractor:
         text = clause.text
         trigger = re.search(r"\b(?:produc(?:e|es|ed|tion|ing)|manufactur\w*|build|builds|built|"
                             r"assembl\w*)\b", text)
-        if not trigger or NEGATION.search(text) or re.search(r"\bdeliver", text) or \
+        if not trigger or NEGATION.search(text) or \
                 re.search(r"\b(?:may|might|could|consider\w*)\b", text):
             return
         passive = re.search(r"\b(?:built|produced|manufactured|made|assembled)\s+by\s+", text)
@@ -305,8 +310,12 @@ class Extractor:
                                                  or self.last.get("company")] if e]
         things = self._referred(clause)
         counted = re.search(rf"\b(?:more than\s+|over\s+|some\s+)?{NUMBER}\s+"
-                            rf"(?:more\s+|of\s+the\s+)?(?:[\w-]+\s+){{0,2}}?({KIND_NOUN})s?\b",
+                            rf"(?:more\s+|of\s+the\s+)?{FILLER}?({KIND_NOUN})s?\b",
                             text, re.IGNORECASE)
+        if not things and counted and self.last.get(PLATFORM) is not None and \
+                self.last[PLATFORM].kind in {k for n, k in PLATFORM_KINDS
+                                             if n == counted.group(2).lower()}:
+            things = [_Refer(self.last[PLATFORM])]  # "600,000 rifles" after "AK-203 rifles"
         if not producers or not (things or counted):
             return
         producer = producers[0]
@@ -322,7 +331,8 @@ class Extractor:
             triples.append((production, prop, thing.entity.iri))
         if things and things[0].begin >= 0 and self._quantity(production, clause, things[0]):
             triples += self._quantity(production, clause, things[0])
-        elif counted and (count := _number(counted.group(1))) is not None:
+        elif counted and (count := _number(counted.group(1))) is not None and (
+                not things or things[0].entity.kind != DKO.Warship):
             triples += [(production, DKO.quantity, Literal(count,
                                                            datatype=XSD.nonNegativeInteger)),
                         (production, DKO.unit, Literal(_singular(counted.group(2))))]
@@ -384,9 +394,11 @@ class Extractor:
                 if venture.new:
                     venture.kind = DKO.JointVenture
                 between = text[named.end():]
-                partners = [m for m in clause.having(ORGANISATION) if m.begin >= named.end()]
+                phrase_end = named.end() + (re.search(r",|$", text[named.end():]).start())
+                partners = [m for m in clause.having(ORGANISATION)
+                            if named.end() <= m.begin and m.end <= phrase_end]
                 partners = partners or [m for m in clause.having(STATE)
-                                        if m.begin >= named.end()]
+                                        if named.end() <= m.begin and m.end <= phrase_end]
                 triples = [(venture.iri, RDF.type, DKO.JointVenture)]
                 triples += [(venture.iri, DKO.venturePartner, p.entity.iri) for p in partners[:3]]
                 if between:
@@ -500,9 +512,10 @@ class Extractor:
         refusal = REFUSAL.search(text)
         by = next((m for m in reversed(parties) if m.end <= trigger.start()), None)
         to = next((m for m in parties if m.begin >= trigger.end() and m != by), None)
-        if refusal and by is not None and by.end <= refusal.start():
-            # "India rejected Russia's offer of ...": the refuser comes first.
-            refuser = next(m for m in parties if m.end <= refusal.start())
+        refuser = next((m for m in parties if refusal and m.end <= refusal.start()), None)
+        if refuser is not None:
+            # "India declined a Russian proposal ...": the refuser comes first, the offerer
+            # between the refusal and the offer.
             by = next((m for m in parties if refusal.end() <= m.begin < trigger.start()), None)
             to = refuser
         offer = self.event("offer")
@@ -640,7 +653,7 @@ class Extractor:
         before = clause.text[:platform.begin - clause.begin] if isinstance(platform, Mention) \
             else ""
         match = re.search(rf"\b{NUMBER}\s+(?:more\s+|new\s+|additional\s+)?(?:{UNIT}\s+of\s+"
-                          r"(?:the\s+)?)?(?:[\w-]+\s+){0,2}$", before, re.IGNORECASE)
+                          rf"(?:the\s+)?)?{FILLER}$", before, re.IGNORECASE)
         if not match or (count := _number(match.group(1))) is None:
             return []
         triples = [(subject, DKO.quantity, Literal(count, datatype=XSD.nonNegativeInteger))]

@@ -29,7 +29,10 @@ PLATFORM_CLASSES = {kind for _, kind in PLATFORM_KINDS if kind} | {
     DKO.AirDefenceSystem, DKO.MissileDefenceSystem}
 
 CAPITALISED = r"[A-Z][\w.’'-]*"
-NAME = rf"{CAPITALISED}(?:[ -](?:(?:of|on|and|for|the|de)[ -])*{CAPITALISED})*"
+# "and" joins the words of one name ("Research and Development Organisation"), not two names
+# ("... Limited and Russia's Rosoboronexport").
+NAME = (rf"{CAPITALISED}(?:[ -](?:(?:of|on|and(?![ -][\w-]+[’']s\b)|for|the|de)[ -])*"
+        rf"{CAPITALISED})*")
 DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
                          r"(?:\s(?!Air\b|Defence\b)[A-Z][a-z]+)?)")
 KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?\b(" + "|".join(
