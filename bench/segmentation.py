@@ -122,7 +122,7 @@ def main() -> None:
     sentences = sum(len(c) for c in cases)
     print(f"{len(cases)} cases, {sentences} sentences, {sentences - len(cases)} boundaries "
           f"({CASES.name})\n")
-    print(f"| segmenter | boundary precision | recall | F1 | cases exact | ms per case |")
+    print("| segmenter | boundary precision | recall | F1 | cases exact | ms per case |")
     print("|---|---|---|---|---|---|")
     for name, split in candidates():
         if isinstance(split, str):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from bench.extraction import HELD_OUT, REPOSITORY_PARTS, ROOT, SHARED_REPORTS, Score, evaluate
@@ -103,7 +103,7 @@ def test_a_different_text_under_an_existing_id_needs_replace(repo, tmp_path):
     other = write(tmp_path / "other.txt", EXAMPLE.read_text().replace("four frigates",
                                                                       "two frigates"))
     before = snapshot(repo)
-    with pytest.raises(IngestError, match="different text.*--replace"):
+    with pytest.raises(IngestError, match=r"different text.*--replace"):
         ingest(repo, other, source_id="tamal")
     assert snapshot(repo) == before
     ingest(repo, other, source_id="tamal", replace=True)
@@ -196,7 +196,7 @@ def test_accept_refuses_a_draft_that_breaks_a_shape(repo):
     draft = repo.drafts_dir / "tamal.trig"
     write(draft, draft.read_text(encoding="utf-8").replace('schema:priceCurrency "USD"',
                                                            'schema:priceCurrency "dollars"'))
-    with pytest.raises(BuildError, match="stays a draft.*shapes"):
+    with pytest.raises(BuildError, match=r"stays a draft.*shapes"):
         accept(repo, "tamal")
     assert draft.exists()
 
@@ -239,7 +239,8 @@ def test_every_report_is_published_with_sentence_provenance(repo):
           ?g prov:wasDerivedFrom ?sentence .
           ?sentence a nif:Sentence ; nif:referenceContext ?source ; nif:anchorOf ?words .
         } GROUP BY ?source"""
-    counts = {str(row["source"].value): int(row["facts"].value) for row in store.query(query, use_default_graph_as_union=True)}
+    rows = store.query(query, use_default_graph_as_union=True)
+    counts = {str(row["source"].value): int(row["facts"].value) for row in rows}
     for report in reports:
         source = f"https://w3id.org/defence-kg/id/source/{report.stem}"
         assert counts.get(source, 0) > 0, report.stem

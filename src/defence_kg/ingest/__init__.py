@@ -70,11 +70,8 @@ def ingest(settings: Settings, path: Path, source_id: str | None = None,
                settings.data_dir / "sources" / f"{sid}.ttl": source.encode("utf-8"),
                settings.drafts_dir / f"{sid}.trig": draft.encode("utf-8")}
     changed = any(not p.exists() or p.read_bytes() != content for p, content in outputs.items())
-    if accepted.exists() and replace:
-        outputs_to_remove = [accepted]
-    else:
-        outputs_to_remove = []
-    _write_all(outputs, outputs_to_remove)
+    # A text ingested anew (--replace) is reviewed anew: its accepted facts leave data/.
+    _write_all(outputs, [accepted] if accepted.exists() and replace else [])
     return IngestResult(sid, tuple(outputs), len(sentences), count_candidates(draft), changed,
                         note)
 

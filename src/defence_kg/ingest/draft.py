@@ -107,7 +107,7 @@ def source_turtle(report: Report, sentences: list[Sentence], speakers: dict[int,
               f"    rdfs:label {_quoted(report.publisher)}@en .", ""]
     if report.dateline:
         d = report.dateline
-        lines += [f"segment:dateline a nif:Phrase ;",
+        lines += ["segment:dateline a nif:Phrase ;",
                   f"    rdfs:label {_quoted('Dateline of ' + what)}@en ;",
                   f"    nif:referenceContext {show(names.source)} ;",
                   *_offsets(d.begin, d.end, d.text),

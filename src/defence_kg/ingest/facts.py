@@ -15,8 +15,18 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, TIME, XSD
 
 from ..namespaces import SCHEMA
 from .lexicon import CURRENCIES, DKO, MONTHS, MULTIPLIERS, NUMBER_WORDS, PLATFORM_KINDS, STATES
-from .mentions import (ORGANISATION, PERSON, PLACE, PLATFORM, STATE, UNNAMED, Entity, Gazetteer,
-                       Mention, find_mentions)
+from .mentions import (
+    ORGANISATION,
+    PERSON,
+    PLACE,
+    PLATFORM,
+    STATE,
+    UNNAMED,
+    Entity,
+    Gazetteer,
+    Mention,
+    find_mentions,
+)
 from .text import slug
 
 CLAUSE_BREAK = re.compile(r",\s+(?:while|whereas|but)\s+|;\s+|\s+while\s+")
@@ -498,8 +508,8 @@ class Extractor:
 
     def offer(self, clause: Clause) -> None:
         text = clause.text
-        trigger = re.search(r"\b(?:offer(?:ed|s|ing)?|proposal|proposed to (?:sell|supply|lease))\b",
-                            text)
+        trigger = re.search(r"\b(?:offer(?:ed|s|ing)?|proposal|proposed to "
+                            r"(?:sell|supply|lease))\b", text)
         if not trigger or re.search(r"\b(?:not|never)\s+(?:\w+\s+)?(?:offer|propos)", text):
             return
         platforms = clause.having(PLATFORM)
@@ -777,8 +787,7 @@ def _date(subject, predicate, text: str, year_only: bool = False, day_only: bool
     if not match:
         return []
     if match.group(4):
-        day, month, day2, year = match.group(1) or match.group(3), match.group(2), None, \
-            match.group(4)
+        day, month, year = match.group(1) or match.group(3), match.group(2), match.group(4)
         month_number = MONTHS.index(month) + 1
         if day and not year_only:
             return [(subject, predicate, Literal(f"{year}-{month_number:02d}-{int(day):02d}",

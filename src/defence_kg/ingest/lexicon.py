@@ -30,7 +30,8 @@ STATES = {
 # Head nouns of platforms, longest first, and the class each names.
 PLATFORM_KINDS = (
     ("air defence system", DKO.AirDefenceSystem), ("air-defence system", DKO.AirDefenceSystem),
-    ("air defense system", DKO.AirDefenceSystem), ("missile defence system", DKO.MissileDefenceSystem),
+    ("air defense system", DKO.AirDefenceSystem),
+    ("missile defence system", DKO.MissileDefenceSystem),
     ("surface-to-air missile", DKO.AirDefenceSystem),
     ("cruise missile", DKO.CruiseMissile), ("anti-ship missile", DKO.CruiseMissile),
     ("fighter jet", DKO.FighterAircraft), ("fighter aircraft", DKO.FighterAircraft),
@@ -105,7 +106,10 @@ CURRENCIES = {"USD": "USD", "US$": "USD", "$": "USD", "dollars": "USD", "Rs": "I
               "Rs.": "INR", "INR": "INR", "rupees": "INR", "₹": "INR", "EUR": "EUR", "€": "EUR",
               "euros": "EUR", "RUB": "RUB", "roubles": "RUB", "rubles": "RUB"}
 # Words that are capitalised but never name a thing.
-NOT_NAMES = frozenset(
-    "The A An This That These Those It Its He She They We Our Their His Her Under On In At "
-    "By For With From To Of And But Additionally Meanwhile However According Officials "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Based Report".split()) | set(MONTHS)
+NOT_NAMES = frozenset((
+    "The", "A", "An", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We",
+    "Our", "Their", "His", "Her", "Under", "On", "In", "At", "By", "For", "With", "From", "To",
+    "Of", "And", "But", "Additionally", "Meanwhile", "However", "According", "Officials",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Based",
+    "Report",
+)) | set(MONTHS)

@@ -17,8 +17,18 @@ from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from ..namespaces import SCHEMA, Vocabulary
 from ..settings import Settings
-from .lexicon import (COMPANY_PREFIXES, DESIGNATION_PREFIXES, DKO, MEASURERS, NOT_NAMES,
-                      ORGANISATION_WORDS, PLATFORM_KINDS, SHIP_PREFIXES, STATES, TITLES)
+from .lexicon import (
+    COMPANY_PREFIXES,
+    DESIGNATION_PREFIXES,
+    DKO,
+    MEASURERS,
+    NOT_NAMES,
+    ORGANISATION_WORDS,
+    PLATFORM_KINDS,
+    SHIP_PREFIXES,
+    STATES,
+    TITLES,
+)
 from .text import slug
 
 STATE, PERSON, PLATFORM, PLACE, ORGANISATION, UNNAMED, SHIP = (
@@ -33,7 +43,8 @@ CAPITALISED = r"[A-Z][\w.’'-]*"
 # ("... Limited and Russia's Rosoboronexport").
 NAME = (rf"{CAPITALISED}(?:[ -](?:(?:of|on|and(?![ -][\w-]+[’']s\b)|for|the|de)[ -])*"
         rf"{CAPITALISED})*")
-DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
+DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*"
+                         r"(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
                          r"(?:\s(?!Air\b|Defence\b)[A-Z][a-z]+)?)")
 KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?\b(" + "|".join(
     re.escape(k) for k, _ in PLATFORM_KINDS) + r")(?:e?s)?\b", re.IGNORECASE)
@@ -58,7 +69,8 @@ FACILITY = re.compile(rf"\b({CAPITALISED})\s+(?:facility|plant|shipyard|division
                       r"complex|unit)\b")
 UNNAMED_SOURCES = re.compile(r"\b((?:[Ss]enior\s+|[Dd]efence\s+|[Gg]overnment\s+|Indian\s+|"
                              r"Russian\s+|[Mm]ilitary\s+)*(?:[Oo]fficials|[Ss]ources|an official|"
-                             r"a senior official|[Dd]iplomats|[Ee]xperts)(?:\s+in\s+(?:New\s+)?[A-Z][a-z]+)?)\b")
+                             r"a senior official|[Dd]iplomats|[Ee]xperts)"
+                             r"(?:\s+in\s+(?:New\s+)?[A-Z][a-z]+)?)\b")
 
 
 def key(text: str) -> str:
@@ -188,8 +200,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
 
     for match in TITLED_PERSON.finditer(sentence):
         name = match.group("name")
-        if name.split()[0] in NOT_NAMES or gazetteer.find(name) and \
-                gazetteer.find(name).role != PERSON:
+        if name.split()[0] in NOT_NAMES or (gazetteer.find(name) and \
+                gazetteer.find(name).role != PERSON):
             continue
         adjective = match.group("adjective")
         begin = match.start("adjective") if adjective else match.start("title")
@@ -241,7 +253,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
         if not name or name.split()[0] in NOT_NAMES or _is_demonym(name.split()[0]):
             continue
         known = gazetteer.find(name)
-        claim(match.start(1), match.start(1) + len(name), known or gazetteer.add(name, SCHEMA.Place))
+        claim(match.start(1), match.start(1) + len(name),
+              known or gazetteer.add(name, SCHEMA.Place))
     return sorted(found, key=lambda m: m.begin)
 
 
@@ -324,7 +337,5 @@ def _known_names(sentence: str, gazetteer: Gazetteer):
     words = set(re.findall(r"[\w-]+", sentence))
     for name_key, entity in list(gazetteer.by_key.items()):
         for name in (entity.label, *entity.alt_labels):
-            if key(name) == name_key and name.split()[0].strip("-") in words | {
-                    w for w in words}:
-                if name in sentence:
-                    yield name, entity
+            if key(name) == name_key and name.split()[0] in words and name in sentence:
+                yield name, entity

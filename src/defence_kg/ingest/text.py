@@ -16,9 +16,11 @@ BASED_ON = re.compile(r"^\s*(Based [Oo]n (.+?) Report)\s*$", re.MULTILINE)
 VALID_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Words that make up a quarter or more of any English news text; a text with few of them is
 # in a language the extractor does not read.
-ENGLISH_WORDS = frozenset(
-    "the of and to in a is was for on with by that has have will said at from its as an be "
-    "are were it this which their after over under".split())
+ENGLISH_WORDS = frozenset((
+    "the", "of", "and", "to", "in", "a", "is", "was", "for", "on", "with", "by", "that", "has",
+    "have", "will", "said", "at", "from", "its", "as", "an", "be", "are", "were", "it", "this",
+    "which", "their", "after", "over", "under",
+))
 ENGLISH_SHARE = 0.12
 
 
@@ -67,8 +69,9 @@ def read_text(path: Path, max_bytes: int) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise IngestError(f"{path}: not UTF-8 (byte {error.start}: {raw[error.start:error.start + 1]!r}); "
-                          "save the report as UTF-8 text") from error
+        bad = raw[error.start:error.start + 1]
+        raise IngestError(f"{path}: not UTF-8 (byte {error.start}: {bad!r}); save the report "
+                          "as UTF-8 text") from error
     if not text.strip():
         raise IngestError(f"{path}: empty: there is no text to ingest")
     return text
@@ -86,7 +89,8 @@ def read_report(path: Path, max_bytes: int, source_id: str | None = None,
     if match := BASED_ON.search(text):
         closing = Span(match.start(1), match.end(1), match.group(1))
         publisher = publisher or match.group(2).strip()
-    missing = [flag for flag, value in (("--publisher", publisher), ("--date", issued)) if not value]
+    missing = [flag for flag, value in (("--publisher", publisher), ("--date", issued))
+               if not value]
     if missing:
         raise IngestError(f"{path}: no {' and no '.join(m[2:] for m in missing)} in the text "
                           "(a leading 'date YYYY-MM-DD' dateline, a closing 'Based On X Report' "
