@@ -69,7 +69,9 @@ ORGANISATION_WORDS = {
     "Commission": DKO.Commission, "Committee": DKO.Commission,
     "Force": DKO.ArmedService, "Navy": DKO.ArmedService, "Army": DKO.ArmedService,
     "Guard": DKO.ArmedService, "Forces": DKO.ArmedService, "Concern": DKO.Company,
-    "Bureau": DKO.Company, "Works": DKO.Company,
+    "Bureau": DKO.Company, "Works": DKO.Company, "Aviation": DKO.Company,
+    "Aeronautics": DKO.Company, "Shipbuilding": DKO.Company, "Engineering": DKO.Company,
+    "Holding": DKO.Company, "Holdings": DKO.Company,
 }
 # First words of Russian and other company names.
 COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United")
