@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 from .build import BuildResult
 from .docs import ontology_page
 from .namespaces import NIF, Vocabulary
+from .search_index import INDEX_NAME, write_search_index
 from .settings import Settings
 from .store import DUMP_NAME, canonical_quads
 
@@ -100,7 +101,9 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
     page = ontology_page(result.dataset, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)
-    return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page).hexdigest()
+    write_search_index(quads, vocabulary, directory / INDEX_NAME)
+    index = hashlib.sha256((directory / INDEX_NAME).read_bytes()).digest()
+    return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page + index).hexdigest()
 
 
 def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],

@@ -7,7 +7,19 @@ from flask import Flask
 from ..querying import QueryThreads, Store
 from ..settings import Settings
 from ..store import open_store
-from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
+from . import (
+    compression,
+    cors,
+    dumps,
+    editor,
+    errors,
+    linked_data,
+    pages,
+    requestlog,
+    search,
+    site,
+    sparql,
+)
 from .cache import ResultCache
 from .state import KEY, AppState
 
@@ -26,6 +38,6 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                                    ResultCache(settings.result_cache_bytes), QueryThreads())
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)
-    for extension in (errors, requestlog, cors, compression, dumps, linked_data, site):
+    for extension in (errors, requestlog, cors, compression, dumps, search, linked_data, site):
         extension.init_app(app)
     return app
