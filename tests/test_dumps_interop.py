@@ -17,7 +17,7 @@ import pytest
 from pyld import jsonld
 from rdflib import Dataset
 
-from defence_kg.dumps import DUMP_FORMATS
+from defence_kg.build.publish import DUMP_FORMATS
 
 RAPPER = "/usr/bin/rapper"
 RAPPER_SYNTAX = {"nq": "nquads", "trig": "trig", "ttl": "turtle", "nt": "ntriples"}

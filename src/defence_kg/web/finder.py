@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..search_index import RESOURCE, SENTENCE, WORD, compact
+from ..build.search_index import RESOURCE, SENTENCE, WORD, compact
 
 MAX_LENGTH = 500  # characters of a query; longer ones are refused (400), not cut
 MAX_WORDS = 16

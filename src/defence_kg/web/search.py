@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
-from ..search_index import INDEX_NAME
+from ..release import SEARCH_INDEX
 from . import errors
 from .addresses import local_path
 from .finder import Finder, Hit, QueryTooLong
@@ -22,7 +22,7 @@ bp = Blueprint("search", __name__)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[KEY] = Finder(app.extensions[STATE_KEY].release / INDEX_NAME)
+    app.extensions[KEY] = Finder(app.extensions[STATE_KEY].release / SEARCH_INDEX)
     app.register_blueprint(bp)
 
 

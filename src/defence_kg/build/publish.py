@@ -19,12 +19,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
-from .build import BuildResult
-from .docs import ontology_page
-from .namespaces import NIF, Vocabulary
-from .search_index import INDEX_NAME, write_search_index
-from .settings import Settings
-from .store import DUMP_NAME, canonical_quads
+from ..namespaces import NIF, Vocabulary
+from ..rdf import canonical_quads
+from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX
+from ..settings import Settings
+from .ontology_page import ontology_page
+from .pipeline import BuildResult
+from .search_index import write_search_index
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -41,8 +42,6 @@ DUMP_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-REPORT_NAME = "build-report.json"
-ONTOLOGY_PAGE = "ontology.html"
 TITLE = "defence-kg: India–Russia defence cooperation"
 RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The source text stays "
           "its publisher's: the data carries each sentence's offsets into it and the sentence "
@@ -101,8 +100,8 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
     page = ontology_page(result.dataset, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)
-    write_search_index(quads, vocabulary, directory / INDEX_NAME)
-    index = hashlib.sha256((directory / INDEX_NAME).read_bytes()).digest()
+    write_search_index(quads, vocabulary, directory / SEARCH_INDEX)
+    index = hashlib.sha256((directory / SEARCH_INDEX).read_bytes()).digest()
     return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page + index).hexdigest()
 
 

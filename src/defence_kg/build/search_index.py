@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import NIF, Vocabulary
+from ..namespaces import NIF, Vocabulary
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -52,7 +52,6 @@ CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', c
   tokenize='porter unicode61 remove_diacritics 2');
 """
 SENTENCE, RESOURCE = "sentence", "resource"
-INDEX_NAME = "search.sqlite"  # in the release directory, beside the build report
 
 
 def compact(text: str) -> str:
