@@ -185,8 +185,8 @@ def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
             sources, sentences = facts.support(iri, segments)
             entries.append((len(entries) + 1, RESOURCE, iri, label, type_iri, type_label,
                             sources, sentences, None, None))
-            for name in dict.fromkeys(own):
-                names.append((len(names) + 1, len(entries), name, compact(name)))
+        for name in dict.fromkeys(own):
+            names.append((len(names) + 1, len(entries), name, compact(name)))
     connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
     connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)", names)
     connection.executemany("INSERT INTO name_words(rowid, name, joined) VALUES (?, ?, ?)",

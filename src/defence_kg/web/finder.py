@@ -85,7 +85,8 @@ class Finder:
             return []
         ids = sorted(found)
         rows = db.execute(
-            "SELECT id, iri, kind, label, type_iri, type_label, sources, sentences FROM entry "
+            "SELECT id, iri, kind, label, type_iri, type_label, sources, sentences, text "
+            "FROM entry "
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
         hits = [self._hit(row, *found[row[0]], words, text) for row in rows]
         hits.sort(key=lambda h: (TIERS.index(h.match), -h.sources, -h.sentences,
@@ -93,8 +94,10 @@ class Finder:
         return hits[:limit]
 
     def _hit(self, row, tier: int, matched: str, words: list[str], text: str) -> Hit:
-        _, iri, kind, label, type_iri, type_label, sources, sentences = row
-        if kind == SENTENCE:
+        _, iri, kind, label, type_iri, type_label, sources, sentences, sentence = row
+        if kind == SENTENCE and tier < 3:  # found by its name: shown with its words
+            snippet = [(sentence, False)]
+        elif kind == SENTENCE:
             snippet = _unmark(matched)
             if not any(marked for _, marked in snippet):  # matched by a joined word
                 snippet = _mark_words("".join(piece for piece, _ in snippet), words)

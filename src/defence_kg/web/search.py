@@ -26,20 +26,21 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-@bp.get("/search")
+@bp.route("/search", methods=["GET", "POST"])
 def search() -> Response:
-    text = request.args.get("q", "")
-    limit = request.args.get("limit", PAGE_HITS, type=int)
-    if not 1 <= limit <= MOST_HITS:
+    """GET, or POST a form for text longer than a request line may be (the server's limit)."""
+    text = request.values.get("q", "")
+    limit = request.values.get("limit", str(PAGE_HITS))
+    if not (limit.isdigit() and 1 <= int(limit) <= MOST_HITS):
         raise errors.bad_request(f"limit is a number of hits from 1 to {MOST_HITS}")
-    wants_json = request.args.get("format") == "json" or negotiate(
+    wants_json = request.values.get("format") == "json" or negotiate(
         request.headers.get("Accept"), OFFERS) == "application/json"
     finder: Finder = current_app.extensions[KEY]
     if not finder.available():
         raise errors.HttpError(503, "this release has no search index: rebuild it "
                                     "(defence-kg build) with this version")
     try:
-        hits = finder.search(text, limit) if text.strip() else []
+        hits = finder.search(text, int(limit)) if text.strip() else []
     except QueryTooLong as error:
         if not wants_json:
             return Response(render_template("search.html", title="Search", query="",
