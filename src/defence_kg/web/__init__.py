@@ -19,6 +19,7 @@ from . import (
     search,
     site,
     sparql,
+    timeline,
 )
 from .cache import ResultCache
 from .state import KEY, AppState
@@ -38,6 +39,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                                    ResultCache(settings.result_cache_bytes), QueryThreads())
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)
-    for extension in (errors, requestlog, cors, compression, dumps, search, linked_data, site):
+    for extension in (errors, requestlog, cors, compression, dumps, search, timeline,
+                      linked_data, site):
         extension.init_app(app)
     return app
