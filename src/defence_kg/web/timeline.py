@@ -21,6 +21,7 @@ from flask import (
 from . import errors
 from .addresses import local_path
 from .chronology import Entry, dated_entries, labels, near, types
+from .linked_data import linked_data
 from .negotiation import negotiate
 from .state import state
 
@@ -177,10 +178,10 @@ def _year_fraction(date: str) -> float:
 
 
 def _is_known(text: str) -> bool:
-    """Whether the text is an IRI that some statement has as its subject."""
+    """Whether the text is an IRI that the data or its description uses."""
     if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*", text, re.IGNORECASE):
         return False
-    return bool(state().store.query(f"ASK {{ GRAPH ?g {{ <{text}> ?p ?o }} }}"))
+    return linked_data().sources.knows(text)
 
 
 def _words(iri: str) -> str:
