@@ -10,6 +10,7 @@ link to its page; each edge is a link to the sentence it comes from, or, when it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .presentation import Node, Page, Value
@@ -26,6 +27,7 @@ CHAR_WIDTH = 7.2  # of the 13 px system font, roughly: enough to cut labels befo
 TYPE = Node("type", iri="http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LEFT_X, RIGHT_X = MARGIN, WIDTH - MARGIN - NODE_WIDTH
 CENTRE_X = (WIDTH - CENTRE_WIDTH) / 2
+NARROW_WIDTH = 360  # a phone's width, less the page's margins
 
 
 @dataclass
@@ -33,11 +35,27 @@ class Box:
     x: float
     y: float
     width: float
-    text: str  # cut to fit
     title: str  # the whole label
     href: str | None
     inferred: bool = False
     height: float = NODE_HEIGHT
+
+    @property
+    def text(self) -> str:
+        """As much of the title as fits (the template marks a cut with an ellipsis, hidden from
+        screen readers, which read the whole title)."""
+        room = int((self.width - 16) / CHAR_WIDTH)
+        if len(self.title) <= room:
+            return self.title
+        # Whole words: a screen reader's name (the title) holds what is seen, word for word.
+        cut = self.title[: room - 1]
+        whole = re.sub(r"\W+$", "", re.sub(r"\w+$", "", cut)) if self.title[room - 1].isalnum() \
+            else cut
+        return whole or cut
+
+    @property
+    def cut(self) -> bool:
+        return self.text != self.title
 
 
 @dataclass
@@ -72,8 +90,10 @@ class Diagram:
         return sum(len(g.nodes) for g in self.groups)
 
 
-def neighbourhood(page: Page) -> Diagram | None:
-    """The diagram of a page's resource, or None when nothing links it to another resource."""
+def neighbourhood(page: Page, narrow: bool = False) -> Diagram | None:
+    """The diagram of a page's resource, or None when nothing links it to another resource:
+    wide (what points here on the left, what it points to on the right) or, for a phone,
+    narrow (the resource on top, the groups below it, one column)."""
     sentence_of = {"#" + e.anchor: e.segment.href for e in page.evidence}
     right = [*_groups(page.asserted_types + page.inferred_types, TYPE, "#types"),
              *(g for row in page.properties for g in _groups(row.values, row.predicate,
@@ -81,18 +101,60 @@ def neighbourhood(page: Page) -> Diagram | None:
     left = [g for row in page.inverse for g in _groups(row.values, row.predicate, "#inverse")]
     if not right and not left:
         return None
+    if narrow:
+        return _narrow(page, left, right, sentence_of)
     heights = [_column_height(column) for column in (left, right)]
     height = max(*heights, NODE_HEIGHT * 3) + 2 * MARGIN
-    centre = Box(CENTRE_X, height / 2 - NODE_HEIGHT, CENTRE_WIDTH, _cut(page.label, CENTRE_WIDTH),
-                 page.label, None, height=2 * NODE_HEIGHT)
-    types = ", ".join(v.node.text for v in page.asserted_types)
-    diagram = Diagram(WIDTH, height, centre, _cut(types, CENTRE_WIDTH))
+    centre = Box(CENTRE_X, height / 2 - NODE_HEIGHT, CENTRE_WIDTH, page.label, None,
+                 height=2 * NODE_HEIGHT)
+    diagram = Diagram(WIDTH, height, centre, _types(page, CENTRE_WIDTH))
     for column, on_right in ((left, False), (right, True)):
         y = (height - heights[on_right]) / 2
         for spec in column:
             diagram.groups.append(_place(spec, y, on_right, centre, page, sentence_of))
             y += _group_height(spec) + GROUP_GAP
     return diagram
+
+
+def _narrow(page: Page, left: list, right: list, sentence_of: dict[str, str]) -> Diagram:
+    """One column: the resource, then each group under a spine from it, incoming first."""
+    width = NARROW_WIDTH
+    centre = Box(MARGIN, MARGIN, width - 2 * MARGIN, page.label, None, height=2 * NODE_HEIGHT)
+    diagram = Diagram(width, 0, centre, _types(page, centre.width))
+    spine_x, x = MARGIN + 12, MARGIN + 40
+    above, y = centre.y + centre.height, centre.y + centre.height + GROUP_GAP
+    for spec, incoming in [*((s, True) for s in left), *((s, False) for s in right)]:
+        text = f"← {spec.label}" if incoming else f"{spec.label} →"
+        label = Box(x, y, width - x - MARGIN, text + (" (inferred)" if spec.inferred else ""),
+                    spec.href, spec.inferred, HEADER)
+        y += HEADER
+        nodes, edges = [], []
+        for value in spec.values[:MAX_SHOWN]:
+            nodes.append(Box(x, y, width - x - MARGIN, value.node.text,
+                             value.node.href or value.node.iri, spec.inferred))
+            middle = y + NODE_HEIGHT / 2
+            statement = (value.node.iri, spec.iri, page.iri) if incoming else (
+                page.iri, spec.iri, value.node.iri)
+            edges.append(Edge(_curve(spine_x, middle - 14, x, middle), _edge_href(
+                value, spec, sentence_of), _edge_title(page.label, spec.label, value,
+                                                       not incoming), spec.inferred, statement))
+            y += NODE_HEIGHT + NODE_GAP
+        more = None
+        if len(spec.values) > MAX_SHOWN:
+            more = Box(x, y, width - x - MARGIN,
+                       f"+ {len(spec.values) - MAX_SHOWN} more: see the table", spec.table)
+            y += NODE_HEIGHT + NODE_GAP
+        last = nodes[-1].y + NODE_HEIGHT / 2 - 14
+        diagram.groups.append(Group(label, nodes, edges, f"M{spine_x},{above:.1f} "
+                                    f"L{spine_x},{last:.1f}", spec.inferred, more))
+        above, y = last, y - NODE_GAP + GROUP_GAP
+    diagram.height = y - GROUP_GAP + MARGIN
+    return diagram
+
+
+def _types(page: Page, width: float) -> str:
+    types = Box(0, 0, width, ", ".join(v.node.text for v in page.asserted_types), None)
+    return types.text + ("…" if types.cut else "")
 
 
 @dataclass
@@ -126,8 +188,7 @@ def _place(spec: _Spec, top: float, on_right: bool, centre: Box, page: Page,
            sentence_of: dict[str, str]) -> Group:
     x = RIGHT_X if on_right else LEFT_X
     label_text = f"{spec.label} →" + (" (inferred)" if spec.inferred else "")
-    label = Box(x, top, NODE_WIDTH, _cut(label_text, NODE_WIDTH), label_text, spec.href,
-                spec.inferred, HEADER)
+    label = Box(x, top, NODE_WIDTH, label_text, spec.href, spec.inferred, HEADER)
     fan_x = centre.x + centre.width + TRUNK if on_right else centre.x - TRUNK
     side_x = centre.x + centre.width if on_right else centre.x
     node_side = x if on_right else x + NODE_WIDTH
@@ -135,8 +196,8 @@ def _place(spec: _Spec, top: float, on_right: bool, centre: Box, page: Page,
     y = top + HEADER
     nodes, edges = [], []
     for value in spec.values[:MAX_SHOWN]:
-        node = Box(x, y, NODE_WIDTH, _cut(value.node.text, NODE_WIDTH), value.node.text,
-                   value.node.href or value.node.iri, spec.inferred)
+        node = Box(x, y, NODE_WIDTH, value.node.text, value.node.href or value.node.iri,
+                   spec.inferred)
         nodes.append(node)
         middle = y + NODE_HEIGHT / 2
         statement = (page.iri, spec.iri, value.node.iri) if on_right else (
@@ -148,8 +209,7 @@ def _place(spec: _Spec, top: float, on_right: bool, centre: Box, page: Page,
     more = None
     if len(spec.values) > MAX_SHOWN:
         hidden = len(spec.values) - MAX_SHOWN
-        more = Box(x, y, NODE_WIDTH, f"+ {hidden} more: see the table", f"{hidden} more",
-                   spec.table)
+        more = Box(x, y, NODE_WIDTH, f"+ {hidden} more: see the table", spec.table)
     trunk = f"M{side_x:.1f},{centre_y:.1f} L{fan_x:.1f},{centre_y:.1f}"
     return Group(label, nodes, edges, trunk, spec.inferred, more)
 
@@ -174,8 +234,3 @@ def _edge_title(label: str, predicate: str, value: Value, on_right: bool) -> str
     subject, obj = (label, value.node.text) if on_right else (value.node.text, label)
     kind = "inferred" if value.inferred else "from " + ", ".join(s.text for s in value.sources)
     return f"{subject} — {predicate} → {obj} ({kind})"
-
-
-def _cut(text: str, width: float) -> str:
-    room = int((width - 16) / CHAR_WIDTH)
-    return text if len(text) <= room else text[: room - 1].rstrip() + "…"

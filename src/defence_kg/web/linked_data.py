@@ -185,8 +185,14 @@ def _html(iri: str) -> Response:
     stem = document_path(iri, settings.base_uri)
     formats = [{"path": f"{stem}.{o.extension}", **vars(o)} for o in OFFERS]
     return Response(render_template("resource.html", page=page, title=page.label,
-                                    formats=formats, diagram=neighbourhood(page)),
+                                    formats=formats, diagram=_diagrams(page)),
                     mimetype="text/html")
+
+
+def _diagrams(page) -> tuple | None:
+    """The neighbourhood drawn wide and narrow (the stylesheet shows one, by the screen)."""
+    wide = neighbourhood(page)
+    return None if wide is None else (wide, neighbourhood(page, narrow=True))
 
 
 def _rdf(quads: list[ox.Quad], fmt: Format) -> Response:
