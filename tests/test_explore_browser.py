@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from defence_kg.stores.embedded import QueryStore
 from defence_kg.web.editor import FRONTEND
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
@@ -206,3 +207,46 @@ def test_search_and_timeline_work_without_javascript(driver, live_server):
     assert items and any("S-400" in text for text in items)
     summary = driver.find_element(By.ID, "timeline-summary").text
     assert re.match(rf"{len(items)} dated thing", summary)
+
+
+COMPLETIONS = [  # (what is typed, a class/property/resource of the data, how it is shown)
+    ("SELECT * WHERE { ?x a dko:AirDef", "ontology#AirDefenceSystem", "class"),
+    ("SELECT * WHERE { ?x dko:deliversPl", "ontology#deliversPlatform", "property"),
+    ("SELECT * WHERE { dkg:s40", "id/s-400", "resource"),
+    ("SELECT * WHERE { ?x ?p dkg:indi", "id/india", "resource"),
+]
+
+
+@pytest.mark.parametrize(("typed", "term", "kind"), COMPLETIONS, ids=[c[2] for c in COMPLETIONS])
+def test_the_editor_completes_the_vocabulary_and_resources_from_this_server(
+        driver, live_server, release, typed, term, kind):
+    driver.get(live_server + "/sparql")
+    driver.execute_script("window.localStorage.clear()")
+    driver.refresh()
+    wait_for(driver, lambda d: d.execute_script("return Boolean(window.yasgui)"))
+    yasqe = "yasgui.getTab().getYasqe()"
+    driver.execute_script(f"{yasqe}.setValue(arguments[0]); {yasqe}.focus(); "
+                          f"{yasqe}.getDoc().setCursor({yasqe}.getDoc().lineCount(), 0)",
+                          release.vocabulary.rebase(
+                              "".join(f"PREFIX {p}: <{i}>\n" for p, i in
+                                      release.vocabulary.prefixes.items())) + typed[:-1])
+    active = driver.switch_to.active_element
+    active.send_keys(typed[-1])  # the last key, typed as a person would
+    hints = wait_for(driver, lambda d: [h.text for h in d.find_elements(
+        By.CSS_SELECTOR, ".CodeMirror-hints li")] or None)
+    iri = release.base_uri + ("ontology" + term.removeprefix("ontology")
+                              if term.startswith("ontology") else term)
+    label = next(iter(labels_of(release, iri)))
+    prefix = "dko:" if term.startswith("ontology#") else "dkg:"
+    local = term.split("#")[-1] if "#" in term else term.removeprefix("id/")
+    assert f"{prefix}{local}  ({label})" in hints, hints
+    loaded = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(entry => entry.name)")
+    assert all(url.startswith(live_server + "/") for url in loaded), loaded
+
+
+def labels_of(release, iri: str) -> list[str]:
+    store = QueryStore.from_release(release)
+    rows = store.query(f"SELECT ?l WHERE {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> "
+                       "?l }")
+    return [row["l"].value for row in rows]

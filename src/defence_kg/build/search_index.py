@@ -164,33 +164,39 @@ class _Facts:
 
 
 def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
+    """Entries and names numbered in the order a tier ranks them (more sources first, then
+    shorter names), so that a search reads the best matches first and stops (finder.py)."""
     name_properties = facts.name_properties()
-    entries, names = [], []
-    segments = facts.segments()
+    rows, segments = [], facts.segments()
     for iri in sorted(facts.literals):
         literals = facts.literals[iri]
-        own = [lit.value for prop in name_properties for lit in literals.get(prop, ())]
+        own = list(dict.fromkeys(lit.value for prop in name_properties
+                                 for lit in literals.get(prop, ())))
         text = literals.get(ANCHOR_OF)
         if not own and not text:
             continue
         label = facts.label(iri) or (own[0] if own else iri)
         types = facts.types_of(iri)
-        type_iri = types[0] if types else None
         type_label = ", ".join(facts.label(t) or _local_name(t) for t in types) or None
         if text:
-            source = facts.source_of.get(iri)
-            entries.append((len(entries) + 1, SENTENCE, iri, label, type_iri, type_label,
-                            int(source is not None), 1, text[0].value, joined(text[0].value)))
+            support = (int(facts.source_of.get(iri) is not None), 1)
+            row = (SENTENCE, iri, label, types[0] if types else None, type_label, *support,
+                   text[0].value, joined(text[0].value))
         else:
-            sources, sentences = facts.support(iri, segments)
-            entries.append((len(entries) + 1, RESOURCE, iri, label, type_iri, type_label,
-                            sources, sentences, None, None))
-        for name in dict.fromkeys(own):
-            names.append((len(names) + 1, len(entries), name, compact(name)))
+            row = (RESOURCE, iri, label, types[0] if types else None, type_label,
+                   *facts.support(iri, segments), None, None)
+        rows.append((row, own))
+    rows.sort(key=lambda r: (r[0][0] == SENTENCE, -r[0][5], -r[0][6], len(r[0][2]), r[0][2],
+                             r[0][1]))
+    entries = [(number, *row) for number, (row, _) in enumerate(rows, 1)]
+    names = [(number, name) for number, (_, own) in enumerate(rows, 1) for name in own]
     connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
-    connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)", names)
+    connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)",
+                           ((number, entry, name, compact(name))
+                            for number, (entry, name) in enumerate(names, 1)))
     connection.executemany("INSERT INTO name_words(rowid, name, joined) VALUES (?, ?, ?)",
-                           ((n[0], n[2], joined(n[2])) for n in names))
+                           ((number, name, joined(name))
+                            for number, (_, name) in enumerate(names, 1)))
     connection.execute("INSERT INTO sentence_words(rowid, text, joined) "
                        "SELECT id, text, joined FROM entry WHERE kind = ? ORDER BY id",
                        (SENTENCE,))

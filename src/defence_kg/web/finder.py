@@ -18,7 +18,7 @@ from ..build.search_index import RESOURCE, SENTENCE, WORD, compact
 
 MAX_LENGTH = 500  # characters of a query; longer ones are refused (400), not cut
 MAX_WORDS = 16
-TIER_LIMIT = 50  # candidates read from each tier before the hits are merged
+TIER_LIMIT = 100  # candidates read from each tier before the hits are merged
 TIERS = ("exact label", "label prefix", "words in a label", "sentence")
 # Private-use characters mark the matches in FTS5's highlight(): no text of the data has them.
 OPEN, CLOSE = "\ue000", "\ue001"
@@ -64,23 +64,23 @@ class Finder:
         if not words or not key:
             return []
         db = self._connection()
-        found: dict[int, tuple[int, str]] = {}  # entry -> (tier, the name that matched)
-        for tier, rows in enumerate((
-                db.execute("SELECT entry, name FROM name WHERE key = ? LIMIT ?",
-                           (key, TIER_LIMIT)),
-                db.execute("SELECT entry, name FROM name WHERE key > ? AND key < ? "
-                           "ORDER BY key LIMIT ?", (key, key + "\U0010ffff", TIER_LIMIT)),
-                db.execute("SELECT name.entry, name.name FROM name_words JOIN name "
-                           "ON name.id = name_words.rowid WHERE name_words MATCH ? "
-                           "ORDER BY rank LIMIT ?", (_match(words), TIER_LIMIT)))):
-            for entry, name in rows:
+        found: dict[int, tuple[int, str]] = {}  # entry -> (tier, what matched)
+        # Each tier reads its best candidates first (the index numbers names by rank) and
+        # stops; a tier runs only while the hits above it leave room.
+        for tier, (sql, args) in enumerate((
+                ("SELECT entry, name FROM name WHERE key = ? ORDER BY id LIMIT ?", (key,)),
+                ("SELECT entry, name FROM name WHERE key > ? AND key < ? ORDER BY key "
+                 "LIMIT ?", (key, key + "\U0010ffff")),
+                ("SELECT name.entry, name.name FROM name_words JOIN name "
+                 "ON name.id = name_words.rowid WHERE name_words MATCH ? "
+                 "ORDER BY name_words.rowid LIMIT ?", (_match(words),)))):
+            if len(found) >= limit:
+                break
+            for entry, name in db.execute(sql, (*args, TIER_LIMIT)):
                 found.setdefault(entry, (tier, name))
-        sentences = db.execute(
-            "SELECT rowid, highlight(sentence_words, 0, ?, ?) FROM sentence_words "
-            "WHERE sentence_words MATCH ? ORDER BY rank LIMIT ?",
-            (OPEN, CLOSE, _match(words), TIER_LIMIT)).fetchall()
-        for entry, marked in sentences:
-            found.setdefault(entry, (3, marked))
+        if len(found) < limit:
+            for entry, marked in self._sentences(db, words, limit - len(found)):
+                found.setdefault(entry, (3, marked))
         if not found:
             return []
         ids = sorted(found)
@@ -88,10 +88,25 @@ class Finder:
             "SELECT id, iri, kind, label, type_iri, type_label, sources, sentences, text "
             "FROM entry "
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        hits = [self._hit(row, *found[row[0]], words, text) for row in rows]
-        hits.sort(key=lambda h: (TIERS.index(h.match), -h.sources, -h.sentences,
-                                 len(h.label), h.label.casefold(), h.iri))
-        return hits[:limit]
+        rows.sort(key=lambda row: (found[row[0]][0], -row[6], -row[7], len(row[3]),
+                                   row[3].casefold(), row[1]))
+        return [self._hit(row, *found[row[0]], words, text) for row in rows[:limit]]
+
+    def _sentences(self, db, words: list[str], wanted: int) -> list[tuple[int, str]]:
+        """The sentences with all the words, the most relevant (BM25) of the first
+        TIER_LIMIT read, with the words marked."""
+        match = _match(words)
+        candidates = db.execute("SELECT rowid, bm25(sentence_words) FROM sentence_words "
+                                "WHERE sentence_words MATCH ? ORDER BY rowid LIMIT ?",
+                                (match, TIER_LIMIT)).fetchall()
+        best = [rowid for rowid, _ in sorted(candidates, key=lambda c: (c[1], c[0]))[:wanted]]
+        if not best:
+            return []
+        marked = dict(db.execute(
+            "SELECT rowid, highlight(sentence_words, 0, ?, ?) FROM sentence_words "
+            f"WHERE sentence_words MATCH ? AND rowid IN ({','.join('?' * len(best))})",
+            (OPEN, CLOSE, match, *best)))
+        return [(rowid, marked[rowid]) for rowid in best]
 
     def _hit(self, row, tier: int, matched: str, words: list[str], text: str) -> Hit:
         _, iri, kind, label, type_iri, type_label, sources, sentences, sentence = row
@@ -128,31 +143,29 @@ def _mark_name(name: str, words: list[str], text: str, tier: int) -> list[tuple[
     """The name with what matched marked: the compact query from the start for the first two
     tiers ("s400" marks "S-400"), the query's words otherwise."""
     if tier < 2:
-        return _marked(name, _spans(name, [compact(text)], whole=False, starts_only=True)[:1])
+        return _marked(name, _spans(name, [(compact(text), False)])[:1])
     return _mark_words(name, words)
 
 
 def _mark_words(text: str, words: list[str]) -> list[tuple[str, bool]]:
     """The text with each query word marked where a word of the text starts with it (ignoring
     spaces and hyphens inside it: "su57" marks "Su-57"); only the last may be a prefix."""
-    spans = []
-    for index, word in enumerate(words):
-        spans += _spans(text, [word], whole=index < len(words) - 1, starts_only=True)
-    return _marked(text, sorted(spans))
+    keys = [(word, index < len(words) - 1) for index, word in enumerate(words)]
+    return _marked(text, sorted(_spans(text, keys)))
 
 
-def _spans(text: str, keys: list[str], whole: bool, starts_only: bool) -> list[tuple[int, int]]:
-    """Where each key occurs in the text's letters and digits, as spans of the text."""
-    letters = [(i, c) for i, ch in enumerate(text) for c in compact(ch)]
+def _spans(text: str, keys: list[tuple[str, bool]]) -> list[tuple[int, int]]:
+    """Where each key starts a word of the text's letters and digits (ending one too, when its
+    flag says whole), as spans of the text."""
+    letters = [(i, c) for i, ch in enumerate(text) if ch.isalnum() for c in ch.casefold()]
     flat = "".join(c for _, c in letters)
     found = []
-    for key in keys:
+    for key, whole in keys:
         at = flat.find(key) if key else -1
         while at >= 0:
             start, end = letters[at][0], letters[at + len(key) - 1][0] + 1
-            starts_word = start == 0 or not compact(text[start - 1])
-            ends_word = end == len(text) or not compact(text[end])
-            if (starts_word or not starts_only) and (ends_word or not whole):
+            if (start == 0 or not text[start - 1].isalnum()) and (
+                    not whole or end == len(text) or not text[end].isalnum()):
                 found.append((start, end))
             at = flat.find(key, at + 1)
     return found
