@@ -36,6 +36,8 @@ class Settings:
     store: str = ""
     store_graph_url: str = ""
     store_update_url: str = ""
+    # The largest report `defence-kg ingest` reads, in bytes.
+    max_report_bytes: int = 1_000_000
 
     @property
     def ontology_dir(self) -> Path:
