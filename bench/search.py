@@ -37,6 +37,7 @@ HERE = Path(__file__).parent
 TARGET_MS = 20.0
 QUERIES_PER_KIND = 40
 REPEATS = 5  # each query is run this often; the latency is per search
+SCANNED = 8  # queries of each kind given to the scans, once each: they take 10-1000× longer
 HOSTILE = ['"', 'NEAR("s" "400", 2)', "s400 OR *", "x" * 500, "(((", "AND NOT", "🚀"]
 SCAN_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(LCASE(STR(?l)), %s)) } LIMIT 30"""
@@ -63,12 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         ours = {kind: _time(lambda q: finder.search(q, 30), texts)
                 for kind, texts in queries.items()}
         db = sqlite3.connect(path)
-        like = {kind: _time(lambda q: _like(db, q), texts)
+        like = {kind: _time(lambda q: _like(db, q), texts[:SCANNED], 1)
                 for kind, texts in queries.items() if kind != "hostile"}
         db.close()
         store = ox.Store()
         store.bulk_extend(quads)
-        sparql = {kind: _time(lambda q: _sparql(store, q), texts)
+        sparql = {kind: _time(lambda q: _sparql(store, q), texts[:SCANNED], 1)
                   for kind, texts in queries.items() if kind != "hostile"}
         size_mb = path.stat().st_size / 1e6
     table = _table(args.size, len(quads), build_s, size_mb, ours, like, sparql)
@@ -105,13 +106,13 @@ def _queries(path: Path, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def _time(search, texts: list[str]) -> dict[str, float]:
+def _time(search, texts: list[str], repeats: int = REPEATS) -> dict[str, float]:
     """Per-search latency over texts × REPEATS: median, 95th percentile, worst (ms of wall
     clock), and the median CPU time of this process (ms), which other work on a shared
     machine does not inflate."""
     times, cpu = [], []
     for text in texts:
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             started, started_cpu = time.perf_counter(), time.process_time()
             search(text)
             times.append((time.perf_counter() - started) * 1000)
@@ -142,7 +143,8 @@ def _table(size: int, quads: int, build_s: float, size_mb: float, ours: dict, li
     lines = [f"# Search benchmark at {_label(size)} quads", "",
              f"{quads:,} quads (synthetic reports and the ontology): index built in "
              f"{build_s:.1f} s, {size_mb:.1f} MB. Per search, ms of wall clock: median / p95 / "
-             f"max over {REPEATS} runs of each query, and [median CPU ms]. Target: ≤ "
+             f"max over {REPEATS} runs of each query (the scans: one run of {SCANNED}), and "
+             "[median CPU ms]. Target: ≤ "
              f"{TARGET_MS:g} ms per search (p95) at 1M quads. Load average during the run: "
              f"{load:.1f} on {os.cpu_count()} cores.", "",
              "| query | FTS5 index (ours) | SQLite LIKE scan | Oxigraph SPARQL scan "
