@@ -11,11 +11,14 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from conftest import running_server
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
+from defence_kg.build import build, publish
 from defence_kg.namespaces import NIF, SCHEMA
 from defence_kg.release import release_nquads
+from defence_kg.settings import Settings
 
 DATE_TYPES = {URIRef("http://www.w3.org/2001/XMLSchema#" + name)
               for name in ("date", "dateTime", "dateTimeStamp", "gYear", "gYearMonth")}
@@ -137,3 +140,45 @@ def test_the_page_lists_the_same_entries_without_javascript(live_server):
 def test_unknown_choices_are_a_400(live_server, query):
     status, _, body = get(f"{live_server}/timeline?{query}")
     assert status == 400, body
+
+
+LATER = """@prefix dkg: <https://w3id.org/defence-kg/id/> .
+@prefix dko: <https://w3id.org/defence-kg/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/defence-kg/graph/test/sentence-7-again> {
+    dkg:s-400-delivery dko:expectedBy "2031"^^xsd:gYear .
+    dkg:test-contract a dko:Contract ; rdfs:label "a contract, for a test"@en ;
+        dko:signedOn "2018-10"^^xsd:gYearMonth ; dko:party dkg:india, dkg:russia . }
+<https://w3id.org/defence-kg/graph/sources/test> {
+    <https://w3id.org/defence-kg/graph/test/sentence-7-again> a dko:StatementGraph ;
+        rdfs:label "What sentence 7 says again, for a test"@en ;
+        prov:wasDerivedFrom <https://w3id.org/defence-kg/id/source/ani-2025-12-02/sentence/7> . }
+"""
+
+
+@pytest.fixture(scope="module")
+def later_server(tmp_path_factory):
+    """A server over the data plus facts in terms the ontology has but the data does not use
+    yet (a contract's signing, a delivery's expected year), as a new report would bring."""
+    directory = tmp_path_factory.mktemp("later")
+    extra = directory / "later.trig"
+    extra.write_text(LATER, encoding="utf-8")
+    settings = Settings.from_env({}, output_dir=directory / "build")
+    publish(build(settings, [extra]), settings)
+    with running_server(settings) as url:
+        yield url
+
+
+def test_new_dated_terms_appear_without_code_changes(later_server, release):
+    shown = {(e["thing"]["iri"], e["date"]): e for e in entries(later_server)}
+    contract = shown[(f"{release.base_uri}id/test-contract", "2018-10")]
+    assert [r["label"] for r in contract["role"]] == ["signed on"]
+    assert contract["datatype"] == "gYearMonth"
+    assert [s["sentence"]["iri"] for s in contract["sources"]] == [
+        f"{release.base_uri}id/source/ani-2025-12-02/sentence/7"]
+    expected = shown[(f"{release.base_uri}id/s-400-delivery", "2031")]
+    assert not expected["reported"]  # a date of its own now: no longer at the report's date
+    india = entries(later_server, partner=f"{release.base_uri}id/india")
+    assert f"{release.base_uri}id/test-contract" in {e["thing"]["iri"] for e in india}

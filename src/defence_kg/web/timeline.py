@@ -185,5 +185,7 @@ def _is_known(text: str) -> bool:
 
 
 def _words(iri: str) -> str:
+    """A local name in words, acronyms kept: inXSDDate -> in XSD date."""
     local = re.split(r"[#/]", iri)[-1]
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower() or iri
+    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|$|[^A-Za-z])|[A-Z]?[a-z]+|\d+", local)
+    return " ".join(w if w.isupper() else w.lower() for w in words) or iri
