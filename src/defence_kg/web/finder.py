@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build.search_index import RESOURCE, SENTENCE, WORD, compact
+from ..build.search_index import SENTENCE, WORD, compact
 
 MAX_LENGTH = 500  # characters of a query; longer ones are refused (400), not cut
 MAX_WORDS = 16
@@ -187,6 +187,3 @@ def _unmark(text: str) -> list[tuple[str, bool]]:
         if part:
             pieces.append((part, index % 2 == 1))
     return pieces
-
-
-__all__ = ["RESOURCE", "SENTENCE", "Finder", "Hit", "QueryTooLong"]
