@@ -9,9 +9,11 @@ for FTS5, so no text can reach the index's own query syntax (https://www.sqlite.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..build.search_index import SENTENCE, WORD, compact
@@ -20,8 +22,10 @@ MAX_LENGTH = 500  # characters of a query; longer ones are refused (400), not cu
 MAX_WORDS = 16
 TIER_LIMIT = 100  # candidates read from each tier before the hits are merged
 TIERS = ("exact label", "label prefix", "words in a label", "sentence")
-# Private-use characters mark the matches in FTS5's highlight(): no text of the data has them.
-OPEN, CLOSE = "\ue000", "\ue001"
+# The sentences with all the words, with their BM25 relevance. (Their words are marked here,
+# not by FTS5's highlight(), which would evaluate the query again.)
+SENTENCES = ("SELECT rowid, bm25(sentence_words) FROM sentence_words WHERE sentence_words "
+             "MATCH ? ORDER BY rowid LIMIT ?")
 
 
 class QueryTooLong(ValueError):
@@ -64,23 +68,29 @@ class Finder:
         if not words or not key:
             return []
         db = self._connection()
-        found: dict[int, tuple[int, str]] = {}  # entry -> (tier, what matched)
+        found: dict[int, tuple] = {}  # entry -> (tier, the name that matched, rank by BM25)
         # Each tier reads its best candidates first (the index numbers names by rank) and
-        # stops; a tier runs only while the hits above it leave room.
-        for tier, (sql, args) in enumerate((
-                ("SELECT entry, name FROM name WHERE key = ? ORDER BY id LIMIT ?", (key,)),
-                ("SELECT entry, name FROM name WHERE key > ? AND key < ? ORDER BY key "
-                 "LIMIT ?", (key, key + "\U0010ffff")),
-                ("SELECT name.entry, name.name FROM name_words JOIN name "
-                 "ON name.id = name_words.rowid WHERE name_words MATCH ? "
-                 "ORDER BY name_words.rowid LIMIT ?", (_match(words),)))):
-            if len(found) >= limit:
-                break
-            for entry, name in db.execute(sql, (*args, TIER_LIMIT)):
-                found.setdefault(entry, (tier, name))
-        if len(found) < limit:
-            for entry, marked in self._sentences(db, words, limit - len(found)):
-                found.setdefault(entry, (3, marked))
+        # stops; a tier runs only while the hits above it leave room. The last word is tried
+        # whole, then, if nothing has it whole, as a prefix (it is being typed): a prefix of a
+        # common word costs FTS5 its whole doclist.
+        tiers = (("SELECT entry, name FROM name WHERE key = ? ORDER BY id LIMIT ?", [(key,)]),
+                 ("SELECT entry, name FROM name WHERE key > ? AND key < ? ORDER BY key "
+                  "LIMIT ?", [(key, key + "\U0010ffff")]),
+                 ("SELECT name.entry, name.name FROM name_words JOIN name "
+                  "ON name.id = name_words.rowid WHERE name_words MATCH ? "
+                  "ORDER BY name_words.rowid LIMIT ?", [(m,) for m in _matches(words)]),
+                 (SENTENCES, [(m,) for m in _matches(words)]))
+        for tier, (sql, attempts) in enumerate(tiers):
+            for args in attempts:
+                if len(found) >= limit:
+                    break
+                rows = db.execute(sql, (*args, TIER_LIMIT)).fetchall()
+                if tier == 3:  # the most relevant (BM25) of those read
+                    rows = [(entry, "") for entry, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
+                for position, (entry, name) in enumerate(rows):
+                    found.setdefault(entry, (tier, name, position if tier == 3 else 0))
+                if rows:
+                    break
         if not found:
             return []
         ids = sorted(found)
@@ -88,34 +98,16 @@ class Finder:
             "SELECT id, iri, kind, label, type_iri, type_label, sources, sentences, text "
             "FROM entry "
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        rows.sort(key=lambda row: (found[row[0]][0], -row[6], -row[7], len(row[3]),
-                                   row[3].casefold(), row[1]))
-        return [self._hit(row, *found[row[0]], words, text) for row in rows[:limit]]
-
-    def _sentences(self, db, words: list[str], wanted: int) -> list[tuple[int, str]]:
-        """The sentences with all the words, the most relevant (BM25) of the first
-        TIER_LIMIT read, with the words marked."""
-        match = _match(words)
-        candidates = db.execute("SELECT rowid, bm25(sentence_words) FROM sentence_words "
-                                "WHERE sentence_words MATCH ? ORDER BY rowid LIMIT ?",
-                                (match, TIER_LIMIT)).fetchall()
-        best = [rowid for rowid, _ in sorted(candidates, key=lambda c: (c[1], c[0]))[:wanted]]
-        if not best:
-            return []
-        marked = dict(db.execute(
-            "SELECT rowid, highlight(sentence_words, 0, ?, ?) FROM sentence_words "
-            f"WHERE sentence_words MATCH ? AND rowid IN ({','.join('?' * len(best))})",
-            (OPEN, CLOSE, match, *best)))
-        return [(rowid, marked[rowid]) for rowid in best]
+        rows.sort(key=lambda row: (found[row[0]][0], found[row[0]][2], -row[6], -row[7],
+                                   len(row[3]), row[3].casefold(), row[1]))
+        return [self._hit(row, *found[row[0]][:2], words, text) for row in rows[:limit]]
 
     def _hit(self, row, tier: int, matched: str, words: list[str], text: str) -> Hit:
         _, iri, kind, label, type_iri, type_label, sources, sentences, sentence = row
         if kind == SENTENCE and tier < 3:  # found by its name: shown with its words
             snippet = [(sentence, False)]
         elif kind == SENTENCE:
-            snippet = _unmark(matched)
-            if not any(marked for _, marked in snippet):  # matched by a joined word
-                snippet = _mark_words("".join(piece for piece, _ in snippet), words)
+            snippet = _mark_words(sentence, [_stem(w) for w in words], prefixes=True)
         else:
             snippet = _mark_name(matched, words, text, tier)
         return Hit(iri, kind, label, type_iri, type_label, sources, sentences, TIERS[tier],
@@ -131,12 +123,20 @@ class Finder:
         return self._local.connection
 
 
-def _match(words: list[str]) -> str:
-    """An FTS5 query for all the words, the last one as a prefix (it may be half typed).
-    Words are letters and digits only, and quoted: nothing else of FTS5's syntax gets in."""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+def _matches(words: list[str]) -> list[str]:
+    """FTS5 queries for all the words: the last one whole, then as a prefix (it may be half
+    typed). Words are letters and digits only, and quoted: nothing else of FTS5's syntax
+    gets in."""
+    whole = " ".join(f'"{w}"' for w in words)
+    return [whole, whole + "*"]
+
+
+def _stem(word: str) -> str:
+    """Roughly what the index's Porter stemmer keeps, to mark "delivery" for "deliveries"."""
+    for suffix in ("ies", "ing", "ed", "es", "s", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _mark_name(name: str, words: list[str], text: str, tier: int) -> list[tuple[str, bool]]:
@@ -147,28 +147,25 @@ def _mark_name(name: str, words: list[str], text: str, tier: int) -> list[tuple[
     return _mark_words(name, words)
 
 
-def _mark_words(text: str, words: list[str]) -> list[tuple[str, bool]]:
+def _mark_words(text: str, words: list[str], prefixes: bool = False) -> list[tuple[str, bool]]:
     """The text with each query word marked where a word of the text starts with it (ignoring
-    spaces and hyphens inside it: "su57" marks "Su-57"); only the last may be a prefix."""
-    keys = [(word, index < len(words) - 1) for index, word in enumerate(words)]
+    spaces and hyphens inside it: "su57" marks "Su-57"); only the last may be a prefix, unless
+    `prefixes` (stems)."""
+    keys = [(word, not prefixes and index < len(words) - 1) for index, word in enumerate(words)]
     return _marked(text, sorted(_spans(text, keys)))
 
 
 def _spans(text: str, keys: list[tuple[str, bool]]) -> list[tuple[int, int]]:
-    """Where each key starts a word of the text's letters and digits (ending one too, when its
-    flag says whole), as spans of the text."""
-    letters = [(i, c) for i, ch in enumerate(text) if ch.isalnum() for c in ch.casefold()]
-    flat = "".join(c for _, c in letters)
-    found = []
-    for key, whole in keys:
-        at = flat.find(key) if key else -1
-        while at >= 0:
-            start, end = letters[at][0], letters[at + len(key) - 1][0] + 1
-            if (start == 0 or not text[start - 1].isalnum()) and (
-                    not whole or end == len(text) or not text[end].isalnum()):
-                found.append((start, end))
-            at = flat.find(key, at + 1)
-    return found
+    """Where each key starts a word of the text, ignoring what is not a letter or digit inside
+    it (ending a word too, when its flag says whole), as spans of the text."""
+    return [found.span() for key, whole in keys if key
+            for found in _pattern(key, whole).finditer(text)]
+
+
+@lru_cache(maxsize=1024)
+def _pattern(key: str, whole: bool) -> re.Pattern:
+    body = r"[\W_]*".join(re.escape(char) for char in key)
+    return re.compile(r"(?<![^\W_])" + body + (r"(?![^\W_])" if whole else ""), re.IGNORECASE)
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
@@ -178,12 +175,3 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
             pieces += [(text[at:start], False), (text[start:end], True)]
             at = end
     return [p for p in (*pieces, (text[at:], False)) if p[0]]
-
-
-def _unmark(text: str) -> list[tuple[str, bool]]:
-    """FTS5's highlighted text as (piece, marked) pairs."""
-    pieces = []
-    for index, part in enumerate(text.replace(CLOSE, OPEN).split(OPEN)):
-        if part:
-            pieces.append((part, index % 2 == 1))
-    return pieces
