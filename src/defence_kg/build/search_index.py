@@ -46,9 +46,10 @@ CREATE TABLE entry (
 CREATE TABLE name (id INTEGER PRIMARY KEY, entry INTEGER NOT NULL, name TEXT NOT NULL,
   key TEXT NOT NULL);
 CREATE INDEX name_by_key ON name (key);
-CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='',
+CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', content_rowid='id',
+  prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 """
 SENTENCE, RESOURCE = "sentence", "resource"
