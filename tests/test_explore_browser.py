@@ -25,6 +25,9 @@ SHOTS = Path(__file__).resolve().parents[1] / "test-artefacts" / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WAIT_SECONDS = 20
+# The pages are the same whichever store holds the data: checked over the embedded one only
+# (the walk-through runs over both).
+EMBEDDED = pytest.mark.parametrize("live_server", ["embedded"], indirect=True)
 PAGES = {  # every kind of page a person browses (the editor is YASGUI's own)
     "home": "/",
     "search": "/search?q=india",
@@ -144,6 +147,7 @@ def test_search_a_platform_see_its_picture_its_sentence_and_its_timeline(driver,
     assert_accessible(driver)
 
 
+@EMBEDDED
 def test_a_suggestion_is_chosen_by_keyboard(driver, live_server):
     driver.get(live_server + "/timeline")
     box = driver.find_element(By.ID, "site-search")
@@ -163,6 +167,7 @@ def test_a_suggestion_is_chosen_by_keyboard(driver, live_server):
     assert not driver.find_element(By.ID, "site-search-suggestions").is_displayed()
 
 
+@EMBEDDED
 def test_the_keyboard_reaches_search_diagram_and_timeline_with_a_visible_focus(driver,
                                                                               live_server):
     driver.get(live_server + "/doc/id/s-400")
@@ -181,6 +186,7 @@ def test_the_keyboard_reaches_search_diagram_and_timeline_with_a_visible_focus(d
     assert outlines and "none" not in outlines
 
 
+@EMBEDDED
 @pytest.mark.parametrize("kind", PAGES)
 def test_every_page_meets_wcag_aa(driver, live_server, kind):
     driver.get(live_server + PAGES[kind])
@@ -188,6 +194,7 @@ def test_every_page_meets_wcag_aa(driver, live_server, kind):
     shoot(driver, f"page-{kind}")
 
 
+@EMBEDDED
 def test_search_and_timeline_work_without_javascript(driver, live_server):
     driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     driver.get(live_server + "/doc/id/india")
@@ -217,6 +224,7 @@ COMPLETIONS = [  # (what is typed, a class/property/resource of the data, how it
 ]
 
 
+@EMBEDDED
 @pytest.mark.parametrize(("typed", "term", "kind"), COMPLETIONS, ids=[c[2] for c in COMPLETIONS])
 def test_the_editor_completes_the_vocabulary_and_resources_from_this_server(
         driver, live_server, release, typed, term, kind):

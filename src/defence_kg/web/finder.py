@@ -24,6 +24,8 @@ TIER_LIMIT = 100  # candidates read from each tier before the hits are merged
 TIERS = ("exact label", "label prefix", "words in a label", "sentence")
 # The sentences with all the words, with their BM25 relevance. (Their words are marked here,
 # not by FTS5's highlight(), which would evaluate the query again.)
+KEY = "SELECT entry, name FROM name WHERE key = ? ORDER BY id LIMIT ?"
+PREFIX = "SELECT entry, name FROM name WHERE key > ? AND key < ? ORDER BY key LIMIT ?"
 SENTENCES = ("SELECT rowid, bm25(sentence_words) FROM sentence_words WHERE sentence_words "
              "MATCH ? ORDER BY rowid LIMIT ?")
 
@@ -70,27 +72,24 @@ class Finder:
         db = self._connection()
         found: dict[int, tuple] = {}  # entry -> (tier, the name that matched, rank by BM25)
         # Each tier reads its best candidates first (the index numbers names by rank) and
-        # stops; a tier runs only while the hits above it leave room. The last word is tried
-        # whole, then, if nothing has it whole, as a prefix (it is being typed): a prefix of a
-        # common word costs FTS5 its whole doclist.
-        tiers = (("SELECT entry, name FROM name WHERE key = ? ORDER BY id LIMIT ?", [(key,)]),
-                 ("SELECT entry, name FROM name WHERE key > ? AND key < ? ORDER BY key "
-                  "LIMIT ?", [(key, key + "\U0010ffff")]),
-                 ("SELECT name.entry, name.name FROM name_words JOIN name "
-                  "ON name.id = name_words.rowid WHERE name_words MATCH ? "
-                  "ORDER BY name_words.rowid LIMIT ?", [(m,) for m in _matches(words)]),
-                 (SENTENCES, [(m,) for m in _matches(words)]))
-        for tier, (sql, attempts) in enumerate(tiers):
-            for args in attempts:
-                if len(found) >= limit:
-                    break
-                rows = db.execute(sql, (*args, TIER_LIMIT)).fetchall()
-                if tier == 3:  # the most relevant (BM25) of those read
-                    rows = [(entry, "") for entry, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
-                for position, (entry, name) in enumerate(rows):
-                    found.setdefault(entry, (tier, name, position if tier == 3 else 0))
-                if rows:
-                    break
+        # stops; a tier is read only while the hits above it leave room. The words are looked
+        # for whole, and only if no name or sentence has them all whole is the last one taken
+        # as a prefix (it is being typed): the prefix of a common word costs FTS5 the doclists
+        # of every word it starts.
+        whole, prefix = _matches(words)
+        names = ("SELECT name.entry, name.name FROM name_words JOIN name ON name.id = "
+                 "name_words.rowid WHERE name_words MATCH ? ORDER BY name_words.rowid LIMIT ?")
+        for tier, sql, args in ((0, KEY, (key,)), (1, PREFIX, (key, key + "\U0010ffff")),
+                                (2, names, (whole,)), (3, SENTENCES, (whole,)),
+                                (2, names, (prefix,)), (3, SENTENCES, (prefix,))):
+            if len(found) >= limit or (args[0] == prefix and any(
+                    t >= 2 for t, *_ in found.values())):
+                continue
+            rows = db.execute(sql, (*args, TIER_LIMIT)).fetchall()
+            if tier == 3:  # the most relevant (BM25) of those read
+                rows = [(entry, "") for entry, _ in sorted(rows, key=lambda r: (r[1], r[0]))]
+            for position, (entry, name) in enumerate(rows):
+                found.setdefault(entry, (tier, name, position if tier == 3 else 0))
         if not found:
             return []
         ids = sorted(found)
