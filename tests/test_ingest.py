@@ -155,6 +155,49 @@ def test_a_language_the_extractor_does_not_read_gets_sentences_but_no_candidates
     assert "# NOTE: the text does not read as English" in draft
 
 
+ADVERSARIAL = (
+    "", "(", "Russia.", "India's.", "by by by by", "Rs crore USD $ € % per cent.",
+    "The Navy's Army's Force's.", "INS", "Project 1135.6.", "Lt. Gen. Admiral General A.B.",
+    "A joint venture between.", "HAL holds a stake in.", "respectively 42 per cent.",
+    "It was delivered.", "The venture was set up in 2016 by.", "Exercise INDRA.",
+    "India could buy ten Ka-31 helicopters, though no contract was signed.",
+    "sixty, 6,01,427 and 1,207.5 crore of 2021-2031 and 2003 to 2013 in 2+2",
+    "Russia offered 62.5 per cent, which India rejected as short of 70 per cent it sought.",
+    "X" * 5000, "Su-" * 300, "of the " * 400 + "Ministry of Defence.",
+    "\u00a0\u2009Russia\u2014India\u2019s 12th edition of Exercise INDRA on 31 February 2021.",
+)
+
+
+def test_every_fixture_and_adversarial_text_is_read_without_error(repo, tmp_path):
+    """The extractor raises on no report it may be given: every held-out and development
+    report, and sentences made to break its patterns, ingest with no failure noted."""
+    reports = sorted(HELD_OUT.rglob("*.txt")) + sorted(SHARED_REPORTS.glob("*.txt"))
+    odd = write(tmp_path / "odd.txt", " date 2025-01-01 " + "\n\n".join(ADVERSARIAL)
+                + "\n\nBased On Test Report\n")
+    for number, report in enumerate([*reports, odd]):
+        result = ingest(repo, report, source_id=f"robust-{number}")
+        assert result.note is None, (report.name, result.note)
+        assert result.sentences > 0
+
+
+def test_a_sentence_the_extractor_fails_on_is_reported_and_loses_no_other(repo, monkeypatch):
+    from defence_kg.ingest import facts
+
+    original = facts.Extractor.read
+
+    def failing(self, number, sentence):
+        if number == 1:
+            raise ValueError("made to fail")
+        return original(self, number, sentence)
+
+    monkeypatch.setattr(facts.Extractor, "read", failing)
+    result = ingest(repo, EXAMPLE)
+    assert "sentence 1 (ValueError: made to fail)" in result.note
+    draft = (repo.drafts_dir / f"{result.source_id}.trig").read_text(encoding="utf-8")
+    assert "# NOTE: the extractor failed on sentence 1" in draft
+    assert "# [contract: signed/ordered" in draft  # the other sentences kept their candidates
+
+
 # --- review and accept ---------------------------------------------------------------------------
 
 def test_drafts_lists_pending_drafts_with_their_counts(repo):

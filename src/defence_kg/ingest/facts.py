@@ -552,8 +552,9 @@ class Extractor:
                          r"lease\w*|contract|deal|decision|sign\w*)\b", text):
             return
         platforms = clause.having(PLATFORM)
+        # Who is quoted about a decision is not the one who considers it (unless a state).
         parties = [m for m in clause.having(STATE, ORGANISATION)
-                   if m.entity != (self.result.speaker or m).entity or m.role == STATE]
+                   if m.entity is not self.result.speaker or m.role == STATE]
         if not platforms:
             return
         prospect = self.event("prospect")

@@ -41,7 +41,9 @@ PLATFORM_CLASSES = {kind for _, kind in PLATFORM_KINDS if kind} | {
 CAPITALISED = r"[A-Z][\w.’'-]*"
 # "and" joins the words of one name ("Research and Development Organisation"), not two names
 # ("... Limited and Russia's Rosoboronexport").
-NAME = (rf"{CAPITALISED}(?:[ -](?:(?:of|on|and(?![ -][\w-]+[’']s\b)|for|the|de)[ -])*"
+# Words are joined by spaces only: a hyphen inside a word is the word's own ("Indo-Russia"),
+# and a hyphen that could be either makes the matching exponential ("Su-Su-Su-...").
+NAME = (rf"{CAPITALISED}(?: (?:(?:of|on|and(?! [\w-]+[’']s\b)|for|the|de) )*"
         rf"{CAPITALISED})*")
 DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*"
                          r"(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
