@@ -3,6 +3,8 @@ organisation, titles of posts, number words. Nothing here is about one report.""
 
 from __future__ import annotations
 
+from rdflib.namespace import ORG
+
 from ..namespaces import SCHEMA, Vocabulary
 
 DKO = Vocabulary().ontology
@@ -71,8 +73,14 @@ ORGANISATION_WORDS = {
     "Guard": DKO.ArmedService, "Forces": DKO.ArmedService, "Concern": DKO.Company,
     "Bureau": DKO.Company, "Works": DKO.Company, "Aviation": DKO.Company,
     "Aeronautics": DKO.Company, "Shipbuilding": DKO.Company, "Engineering": DKO.Company,
-    "Holding": DKO.Company, "Holdings": DKO.Company,
+    "Holding": DKO.Company, "Holdings": DKO.Company, "Board": DKO.GovernmentAgency,
+    "Fleet": ORG.OrganizationalUnit, "Command": ORG.OrganizationalUnit,
 }
+# Services named by their head word alone ("the Navy"): the one the report named last.
+SERVICE_WORDS = ("Air Force", "Navy", "Army", "Coast Guard")
+# Nouns before a company's name ("the Ukrainian firm Zorya-Mashproekt").
+COMPANY_NOUNS = ("firm", "company", "manufacturer", "maker", "shipbuilder", "shipyard",
+                 "corporation", "conglomerate")
 # First words of Russian and other company names.
 COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United")
 # Independent institutes that measure arms transfers, and their acronyms.
