@@ -37,7 +37,9 @@ POSSIBILITY = re.compile(
     r"plans? to|planning to|set to|expected to sign|likely to|proposal|proposed|"
     r"pending|awaits?|awaiting|yet to decide|decision)\b", re.IGNORECASE)
 REFUSAL = re.compile(r"\b(?:rejected|declined|turned down|refused|spurned)\b", re.IGNORECASE)
-NUMBER = r"(\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+# Not the number in a designation ("AK-203 rifles" counts no 203 rifles).
+NUMBER = (r"(?<![\w-])(\d[\d,]*(?:\.\d+)?|"
+          + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")")
 MONEY = re.compile(r"(USD|US\$|\$|Rs\.?|INR|₹|EUR|€)\s?(\d[\d,]*(?:\.\d+)?)\s*"
                    r"(thousand|lakh|million|mn|crore|cr|billion|bn|trillion)?\b"
                    r"|(\d[\d,]*(?:\.\d+)?)\s*(thousand|lakh|million|crore|billion)\s+"
@@ -46,7 +48,8 @@ DATE = re.compile(r"\b(?:(\d{1,2})\s+)?(" + "|".join(MONTHS) + r")(?:\s+(\d{1,2}
                   r"|\b(?:in|by|from|since|until|before|after)\s+(?:the\s+end\s+of\s+|early\s+|"
                   r"late\s+|mid-)?(\d{4})\b")
 PERCENT = re.compile(r"(?:(over|more than|above|at least|nearly|almost|about|around)\s+)?"
-                     r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent|percent|pc)\b")
+                     r"(\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+                     + r")\s*(?:%|per\s?cent|percent|pc)\b")
 UNIT = r"(squadron|batter(?:y|ie)|regiment|unit|system|aircraft|jet|vessel|ship|set)s?"
 KIND_NOUN = "|".join(sorted({re.escape(k) for k, _ in PLATFORM_KINDS} | {
     "aircraft", "warship", "ship", "vessel", "platform", "weapon"}, key=len, reverse=True))
@@ -116,6 +119,10 @@ class Extractor:
         for clause in _clauses(sentence, mentions):
             for rule in RULES:
                 rule(self, clause)
+        whole = _clause(sentence, 0, len(sentence), mentions)
+        self.stakes(whole)
+        self.founding(whole)
+        self.locations(whole)
         self._cooperation_modes(mentions)
         self._posts(mentions)
         for mention in mentions:
@@ -442,30 +449,105 @@ class Extractor:
                      *triples)
 
     def stakes(self, clause: Clause) -> None:
+        """Each percentage of a sentence about stakes to its holder: the party before it ("HAL
+        holds 50.5 per cent"), after it ("50.5 per cent rests with OFB"), or in the same order
+        ("A and B own 42 and 7.5 per cent respectively")."""
         text = clause.text
-        if not re.search(r"\bstakes?\b", text):
+        if not re.search(r"\b(?:stakes?|equity|shares? in|shareholding)\b", text):
             return
         target = next((m.entity for m in clause.having(ORGANISATION)
-                       if re.search(r"\bin\s+(?:the\s+)?$", text[:m.begin])), None)
-        if target is None and re.search(r"\bin (?:the|this) (?:joint )?(?:venture|company)\b",
+                       if re.search(r"\b(?:stakes?|equity|shares?)\s+in\s+(?:the\s+)?$",
+                                    text[:m.begin])), None)
+        if target is None and re.search(r"\b(?:in (?:the|this) (?:joint )?(?:venture|company)|"
+                                        r"(?:venture|company)(?:’s|'s) (?:equity|shares))\b",
                                         text):
             target = self.last.get("venture") or self.last.get("company")
         if target is None:
             return
-        for percent in PERCENT.finditer(text):
-            holders = [m for m in clause.having(STATE, ORGANISATION)
-                       if m.end <= percent.start() and m.entity != target]
-            if not holders:
+        parties = [m for m in clause.having(STATE, ORGANISATION) if m.entity is not target]
+        percents = list(PERCENT.finditer(text))
+        holders: dict[int, Mention] = {}
+        if respectively := re.search(r"\brespectively\b", text):
+            group = [p for p in percents if p.end() <= respectively.start() and not any(
+                p.end() <= m.begin < respectively.start() for m in parties)]
+            before = [m for m in parties if group and m.end <= group[0].start()]
+            if group and len(before) >= len(group):
+                holders.update(zip((p.start() for p in group), before[-len(group):],
+                                   strict=True))
+        for percent in percents:
+            if percent.start() in holders:
                 continue
-            holder = holders[-1]
+            after = re.match(r"\s+(?:\w+\s+)?(?:rests?|lies|held|belongs?)\s+(?:with|by|to)\s+"
+                             r"(?:the\s+)?", text[percent.end():])
+            if after:
+                chosen = [m for m in parties if m.begin == percent.end() + after.end()]
+            else:
+                chosen = [m for m in parties if m.end <= percent.start()][-1:]
+            if chosen:
+                holders[percent.start()] = chosen[0]
+        for percent in percents:
+            if (holder := holders.get(percent.start())) is None:
+                continue
+            if (value := _number(percent.group(2))) is None:
+                value = percent.group(2)
             stake = self.event("stake")
-            self.add("stake: 'X holds N per cent', each percentage to the party before it",
-                     (holder.begin, percent.end()),
+            self.add("stake: each percentage to its holder (before, 'rests with', 'respectively')",
+                     (min(holder.begin, percent.start()), max(holder.end, percent.end())),
                      (stake, RDF.type, DKO.Stake),
                      (stake, RDFS.label, Literal(f"{holder.entity.label}'s stake in "
                                                  f"{target.label}", lang=LANGUAGE_EN)),
                      (stake, DKO.stakeholder, holder.entity.iri), (stake, DKO.stakeIn, target.iri),
-                     (stake, DKO.percentage, Literal(percent.group(2), datatype=XSD.decimal)))
+                     (stake, DKO.percentage, Literal(str(value), datatype=XSD.decimal)))
+
+    def founding(self, clause: Clause) -> None:
+        """"X, which was formed in 2019 by A together with B and C", "X, a joint venture set
+        up in 2016 by A and B": who founded a company, and when; two founders make a venture."""
+        text = clause.text
+        for found in re.finditer(r"\b(?:set up|formed|established|founded|created|incorporated)"
+                                 r"(?:\s+in\s+(\d{4}))?\s+by\s+", text):
+            company = next((m for m in reversed(clause.having(ORGANISATION))
+                            if m.end <= found.start() and m.entity.kind in (
+                                DKO.Company, DKO.JointVenture)), None)
+            if company is None or not re.match(r"[\s,]*(?:\([^)]*\)\s*,?\s*)?(?:which\s+was\s+|"
+                                               r"an?\s+(?:joint\s+)?(?:venture|company)\s+)?$",
+                                               text[company.end:found.start()]):
+                continue
+            end = re.search(r"[;.]|,\s+(?:which|while|but)\b|$", text[found.end():]).start()
+            founders = [m for m in clause.having(ORGANISATION, STATE)
+                        if found.end() <= m.begin < found.end() + end and m.entity is not
+                        company.entity]
+            if not founders:
+                continue
+            entity = company.entity
+            triples = []
+            if len(founders) > 1 or "venture" in text[company.end:found.start()]:
+                if entity.new:
+                    entity.kind = DKO.JointVenture
+                triples.append((entity.iri, RDF.type, DKO.JointVenture))
+                triples += [(entity.iri, DKO.venturePartner, m.entity.iri) for m in founders]
+            if found.group(1):
+                triples.append((entity.iri, SCHEMA.foundingDate, Literal(found.group(1),
+                                                                         datatype=XSD.gYear)))
+            if triples:
+                self.last["venture"] = entity
+                self.add("founding: 'X, formed/set up in YEAR by A and B'",
+                         (company.begin, founders[-1].end), *triples)
+
+    def locations(self, clause: Clause) -> None:
+        """"the Sevmash shipyard in Severodvinsk", "CSL's yard in Kochi", "Tumakuru in
+        Karnataka": a facility, company or place, then the place it lies in."""
+        text = clause.text
+        for first, second in zip(clause.mentions, clause.mentions[1:], strict=False):
+            if second.entity.kind != SCHEMA.Place or first.entity is second.entity or \
+                    first.role not in (PLACE, ORGANISATION) or first.entity.kind in (
+                        DKO.ArmedService, DKO.State) or (first.role == PLACE and \
+                    first.entity.kind != SCHEMA.Place):
+                continue
+            if re.fullmatch(r"(?:(?:’s|')s?)?\s+(?:(?:shipyard|yard|facility|plant|factory|"
+                            r"division|base|complex|ranges?|show|district)\s+)?(?:in|near|at)\s+"
+                            r"(?:the\s+)?", text[first.end:second.begin]):
+                self.add("location: 'X (shipyard/plant/...) in Y'", (first.begin, second.end),
+                         (first.entity.iri, SCHEMA.location, second.entity.iri))
 
     def share(self, clause: Clause) -> None:
         text = clause.text
@@ -607,6 +689,8 @@ class Extractor:
         triples = [(meeting, RDF.type, DKO.Meeting),
                    (meeting, RDFS.label, Literal(label, lang=LANGUAGE_EN))]
         triples += [(meeting, DKO.participant, p.entity.iri) for p in people]
+        triples += [(meeting, DKO.participant, p.entity.iri) for p in _attendees(clause)
+                    if p not in people]
         if body:
             triples.append((meeting, DKO.meetingOf, body.entity.iri))
         for place in clause.having(PLACE):
@@ -620,7 +704,8 @@ class Extractor:
 
     def commissioning(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\b(?:commissioned|inducted|entered service)\b", text) or \
+        if not re.search(r"\b(?:commissioned|inducted|entered service|commissioning of)\b",
+                         text) or \
                 NEGATION.search(text) or POSSIBILITY.search(text):
             return
         things = [m for m in clause.mentions if m.entity.kind == DKO.Warship] or \
@@ -637,7 +722,8 @@ class Extractor:
         for place in clause.having(PLACE):
             if place.entity.kind == SCHEMA.Place:
                 triples.append((event, SCHEMA.location, place.entity.iri))
-        triples += _date(event, DCTERMS.date, text, day_only=True)
+        triples += _date(event, DCTERMS.date, text, month_or_day=True)
+        triples += [(event, DKO.participant, p.entity.iri) for p in _attendees(clause)]
         self.add("commissioning: commissioned/inducted", _span(clause), *triples)
 
     def operator(self, clause: Clause) -> None:
@@ -728,7 +814,7 @@ class _Refer:
 
 
 RULES = (Extractor.contract, Extractor.delivery, Extractor.production, Extractor.development,
-         Extractor.venture, Extractor.stakes, Extractor.share, Extractor.offer,
+         Extractor.venture, Extractor.share, Extractor.offer,
          Extractor.prospect, Extractor.talks, Extractor.meeting, Extractor.commissioning,
          Extractor.operator)
 
@@ -783,9 +869,18 @@ def _money(subject, text: str) -> list:
             (subject, SCHEMA.priceCurrency, Literal(currency))]
 
 
-def _date(subject, predicate, text: str, year_only: bool = False, day_only: bool = False) -> list:
+def _attendees(clause: Clause) -> list[Mention]:
+    """The people after "attended by" (a ceremony's or a meeting's participants)."""
+    attended = re.search(r"\battended by\b", clause.text)
+    return [m for m in clause.having(PERSON) if attended and m.begin > attended.end()]
+
+
+def _date(subject, predicate, text: str, year_only: bool = False, day_only: bool = False,
+          month_or_day: bool = False) -> list:
     match = DATE.search(text)
     if not match:
+        return []
+    if month_or_day and not match.group(4):
         return []
     if match.group(4):
         day, month, year = match.group(1) or match.group(3), match.group(2), match.group(4)

@@ -82,7 +82,10 @@ SERVICE_WORDS = ("Air Force", "Navy", "Army", "Coast Guard")
 COMPANY_NOUNS = ("firm", "company", "manufacturer", "maker", "shipbuilder", "shipyard",
                  "corporation", "conglomerate")
 # First words of Russian and other company names.
-COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United")
+COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United",
+                    "Concern")
+# Legal forms before a company's own name: "Concern Kalashnikov" is also "Kalashnikov".
+LEGAL_FORMS = ("NPO", "JSC", "PJSC", "OAO", "Concern")
 # Independent institutes that measure arms transfers, and their acronyms.
 MEASURERS = {"Stockholm International Peace Research Institute": "SIPRI"}
 # Prefixes of the names of individual ships.

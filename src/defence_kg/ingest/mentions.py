@@ -22,6 +22,7 @@ from .lexicon import (
     COMPANY_PREFIXES,
     DESIGNATION_PREFIXES,
     DKO,
+    LEGAL_FORMS,
     MEASURERS,
     NOT_NAMES,
     ORGANISATION_WORDS,
@@ -236,8 +237,9 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             continue
         begin = match.start(1) + match.group(1).index(name)
         claim(begin, match.end(), gazetteer.add(name, kind, acronym))
-    for match in SHIP.finditer(sentence):
-        claim(match.start(1), match.end(1), gazetteer.add(match.group(1), DKO.Warship))
+    for match in SHIP.finditer(sentence):  # "INS Tushil", later "Tushil"
+        claim(match.start(1), match.end(1), gazetteer.add(match.group(1), DKO.Warship,
+                                                          match.group(1).split()[-1]))
     for match in EXERCISE.finditer(sentence):
         name = match.group("named") or match.group("before")
         if name not in NOT_NAMES and name not in STATES and not _is_demonym(name):
@@ -266,11 +268,21 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
                 first.group(1) not in NOT_NAMES and gazetteer.find(first.group(1)) is None:
             claim(first.start(1), first.end(1), gazetteer.add(first.group(1), named.kind))
     for match in ORGANISATION_NAME.finditer(sentence):
-        name = _trim(match.group(1))
-        begin = match.start(1) + match.group(1).index(name) if name else match.start(1)
-        kind = _organisation_kind(name)
-        if name and kind is not None and (len(name.split()) > 1 or name in COMPANY_PREFIXES):
-            claim(begin, begin + len(name), gazetteer.add(name, kind))
+        whole = _trim(match.group(1))
+        start = match.start(1) + match.group(1).index(whole) if whole else match.start(1)
+        names = [whole]
+        if whole.split(" ")[0] in COMPANY_PREFIXES and " and " in whole and \
+                whole.split()[-1] not in ORGANISATION_WORDS:  # "Rosoboronexport and Concern X"
+            names = whole.split(" and ")
+        offset = 0
+        for name in names:
+            begin = start + whole.index(name, offset)
+            offset = begin - start + len(name)
+            kind = _organisation_kind(name)
+            if name and kind is not None and (len(name.split()) > 1 or name in COMPANY_PREFIXES):
+                words = name.split()
+                own = [" ".join(words[1:])] if words[0] in LEGAL_FORMS and len(words) > 1 else []
+                claim(begin, begin + len(name), gazetteer.add(name, kind, *own))
     for match in COMPANY_AFTER_NOUN.finditer(sentence):
         name = _trim(match.group(1))
         if name and name.split()[0] not in STATES and not _is_demonym(name.split()[0]):
