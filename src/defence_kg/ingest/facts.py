@@ -197,10 +197,10 @@ class Extractor:
             _singular(counted.group(2)) if counted else "a purchase")
         triples = [(contract, RDF.type, DKO.Contract),
                    (contract, RDFS.label, Literal(f"contract for {what}", lang=LANGUAGE_EN))]
-        coordinated = len(before) == 2 and re.search(r"^\s+and\s+$",
-                                                     text[before[0].end:before[1].begin])
+        coordinated = len(before) >= 2 and re.search(r"^\s+and\s+$",
+                                                     text[before[-2].end:before[-1].begin])
         if coordinated:  # "India and France signed": both parties, roles unsaid
-            triples += [(contract, DKO.party, m.entity.iri) for m in before]
+            triples += [(contract, DKO.party, m.entity.iri) for m in before[-2:]]
         elif trigger.group() == "awarded":
             triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
             triples += [(contract, DKO.supplier, m.entity.iri) for m in after[:1]]
@@ -315,8 +315,14 @@ class Extractor:
         if not trigger or NEGATION.search(text) or \
                 re.search(r"\b(?:may|might|could|consider\w*)\b", text):
             return
+        # A service operates, never builds: "The Navy operates six frigates built in Russia".
+        parties = [m for m in clause.having(ORGANISATION, STATE)
+                   if m.entity.kind != DKO.ArmedService]
         passive = re.search(r"\b(?:built|produced|manufactured|made|assembled)\s+by\s+", text)
-        parties = clause.having(ORGANISATION, STATE)
+        at = re.search(r"\b(?:built|produced|manufactured|assembled)\s+at\s+(?:the\s+)?", text)
+        if passive is None and at and any(m.begin == at.end() and m.role == ORGANISATION
+                                          for m in parties):
+            passive = at  # "built at Goa Shipyard Limited": the yard builds
         if passive:
             producers = [m for m in parties if m.begin >= passive.end()][:1]
         else:
@@ -336,7 +342,8 @@ class Extractor:
         if not producers or not (things or counted):
             return
         producer = producers[0]
-        licence = re.search(r"\bunder (?:a |the )?licen[cs]e (?:from|of|by) ", text)
+        licence = re.search(r"\bunder (?:a |the )?licen[cs]e (?:from|of|by) |\bwith technology "
+                            r"(?:transferred|licensed) (?:by|from) ", text)
         production = self.event("licence-production" if licence else "production")
         what = things[0].entity.label if things else _singular(counted.group(2))
         triples = [(production, RDF.type, DKO.LicenceProduction if licence else DKO.Production),

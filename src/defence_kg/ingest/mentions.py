@@ -52,7 +52,7 @@ NAME = (rf"{CAPITALISED}(?: (?:(?:of|on|and(?! [\w-]+[’']s\b)|for|the|de) )*"
 DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*"
                          r"(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
                          r"(?:\s(?!Air\b|Defence\b)[A-Z][a-z]+)?)")
-KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?\b(" + "|".join(
+KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?(?<![\w-])(" + "|".join(
     re.escape(k) for k, _ in PLATFORM_KINDS) + r")(?:e?s)?\b", re.IGNORECASE)
 NAMED_PLATFORM = re.compile(
     r"\b([A-Z][A-Za-z]+(?:[ -][A-Z0-9][A-Za-z0-9]*)?)\s+(?:(?:shore-based|anti-ship|supersonic|"
@@ -81,7 +81,7 @@ EXERCISE = re.compile(r"\bExercise\s+(?P<named>[A-Z][A-Z-]*[A-Z0-9])\b|\b(?P<bef
 ACCORDING_TO = re.compile(r"\b[Aa]ccording to (?:the\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][a-z]+)*)")
 PLACE_AFTER = re.compile(r"\b(?:in|at|near|from|to)\s+(?:its\s+|the\s+|a\s+new\s+facility\s+in\s+)?"
                          rf"({CAPITALISED}(?:\s+{CAPITALISED})?)")
-FACILITY = re.compile(rf"\b({CAPITALISED})\s+(?:facility|plant|shipyard|division|base|"
+FACILITY = re.compile(rf"\b({CAPITALISED})\s+(facility|plant|shipyard|division|base|"
                       r"complex|unit)\b")
 UNNAMED_SOURCES = re.compile(r"\b((?:[Ss]enior\s+|[Dd]efence\s+|[Gg]overnment\s+|Indian\s+|"
                              r"Russian\s+|[Mm]ilitary\s+)*(?:[Oo]fficials|[Ss]ources|an official|"
@@ -252,7 +252,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             claim(match.start(1), match.end(1), gazetteer.add(name, DKO.Warship))
     for match in SHIP_CLASS.finditer(sentence):
         name = match.group(1)
-        kind = _platform_kind(name, sentence[match.end(1):]) or DKO.WarshipClass
+        kind = _platform_kind(name, sentence[match.end(1):])
+        kind = kind if kind in (DKO.Submarine, DKO.WarshipClass) else DKO.WarshipClass
         claim(match.start(1), match.end(1), gazetteer.find(name) or gazetteer.add(name, kind))
     for match in DESIGNATION.finditer(sentence):
         _claim_platform(match.group(1), match.start(1), sentence, report_text, gazetteer, claim)
@@ -310,7 +311,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             claim(match.start(1), match.end(1), gazetteer.add(name, kind))
     for match in FACILITY.finditer(sentence):
         if match.group(1) not in NOT_NAMES and gazetteer.find(match.group(1)) is None:
-            claim(match.start(1), match.end(1), gazetteer.add(match.group(1), SCHEMA.Place))
+            kind = DKO.Company if match.group(2) == "shipyard" else SCHEMA.Place  # builds ships
+            claim(match.start(1), match.end(1), gazetteer.add(match.group(1), kind))
     for match in PLACE_AFTER.finditer(sentence):
         name = match.group(1).rstrip(".")
         if not name or name.split()[0] in NOT_NAMES or _is_demonym(name.split()[0]):
@@ -396,6 +398,11 @@ def _trim(name: str) -> str:
     words = name.rstrip(".").split()
     while words and (words[0] in NOT_NAMES or words[0].endswith(("’s", "'s"))):
         words.pop(0)
+    for at, word in enumerate(words):  # "Indian Navy on Monday": the name ends before "on"
+        if at and word in ("of", "on", "and", "for", "the", "de") and at + 1 < len(words) and \
+                words[at + 1] in NOT_NAMES:
+            words = words[:at]
+            break
     return " ".join(words)
 
 
