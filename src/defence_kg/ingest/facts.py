@@ -245,19 +245,25 @@ class Extractor:
 
     def delivery(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\bdeliver(?:ed|y|ies|ing)?\b", text, re.IGNORECASE):
+        if not re.search(r"\bdeliver(?:ed|y|ies|ing)?\b|\barriv(?:e|es|al)\b", text,
+                         re.IGNORECASE):
             return
         if NEGATION.search(text) or re.search(r"\b(?:may|might|could)\b", text):
             return
-        platforms = clause.having(PLATFORM) or ([_Refer(self.last[PLATFORM])]
-                                                if PLATFORM in self.last else [])
+        # A named ship before a class or type: "Triput, the first of two more frigates of the
+        # class ..., is scheduled for delivery".
+        platforms = [m for m in clause.mentions if m.entity.kind == DKO.Warship][:1] or \
+            clause.having(PLATFORM) or ([_Refer(self.last[PLATFORM])]
+                                        if PLATFORM in self.last else [])
         if not platforms:
             return
         delivery = self.event("delivery")
-        label = f"delivery of {platforms[0].entity.label}"
+        delay = _delay(text)
+        label = ("delayed " if delay else "") + f"delivery of {platforms[0].entity.label}"
         triples = [(delivery, RDF.type, DKO.Delivery),
                    (delivery, RDFS.label, Literal(label, lang=LANGUAGE_EN))]
-        triples += [(delivery, DKO.deliversPlatform, p.entity.iri) for p in platforms]
+        triples += [(delivery, DKO.deliversShip if p.entity.kind == DKO.Warship
+                     else DKO.deliversPlatform, p.entity.iri) for p in platforms]
         recipient = next((m for m in clause.having(STATE, ORGANISATION) if re.search(
             r"\bto\s+(?:the\s+)?$", text[:m.begin])), None)
         if recipient:
@@ -269,8 +275,8 @@ class Extractor:
                         None)
         if supplier:
             triples.append((delivery, DKO.supplier, supplier.entity.iri))
-        quantity = re.search(rf"\b{NUMBER}\s+(?:more\s+)?{UNIT}\b|\bremaining\s+{NUMBER}\b", text,
-                             re.IGNORECASE)
+        quantity = re.search(rf"\b{NUMBER}\s+(?:more\s+)?{UNIT}\b|\b(?:remaining|all)\s+{NUMBER}\b",
+                             text, re.IGNORECASE)
         if not quantity and platforms[0].begin >= 0:
             triples += self._quantity(delivery, clause, platforms[0])
         if quantity:
@@ -281,7 +287,7 @@ class Extractor:
                 if quantity.group(2):
                     triples.append((delivery, DKO.unit, Literal(_singular(quantity.group(2)))))
         status = None
-        if re.search(r"\b(?:delayed|postponed|behind schedule|held up)\b", text):
+        if delay:
             status = DKO.delayed
         elif re.search(r"\b(?:on schedule|on track|on time)\b", text):
             status = DKO["on-schedule"]
@@ -290,11 +296,23 @@ class Extractor:
             status = DKO.completed
         if status is not None:
             triples.append((delivery, DKO.hasStatus, status))
-        if re.search(r"\b(?:will|to) be delivered|\bexpected|\bdue\b|\bscheduled", text):
-            triples += _date(delivery, DKO.expectedBy, text, year_only=True)
-        if cause := re.search(r"\bdelayed by (?:the\s+)?((?:[\w-]+\s+){0,3}?"
-                              r"(?:conflict|war|sanctions|crisis|pandemic)(?:\s+in\s+\w+)?)",
-                              text):
+        # "originally due in 2022", "in 2028 instead of 2025": the first date, then the new one
+        original = re.search(r"\b(?:originally|initially|first)\s+(?:due|expected|scheduled|"
+                             r"planned)\s+(?:for\s+|in\s+|by\s+)?(\d{4})\b|"
+                             r"\binstead of\s+(\d{4})\b", text)
+        if original:
+            triples.append((delivery, DKO.originallyExpectedBy, Literal(
+                original.group(1) or original.group(2), datatype=XSD.gYear)))
+        rest = text[:original.start()] + " " * len(original.group()) + text[original.end():] \
+            if original else text
+        if re.search(r"\b(?:will|to) be (?:delivered|supplied)|\bexpected|\bdue\b|\bscheduled|"
+                     r"\bwill begin\b", rest):
+            triples += _date(delivery, DKO.expectedBy, rest, year_only=True)
+        if cause := re.search(r"\b(?:delayed|held up|stalled|stuck|postponed)\b[^.;]{0,40}?"
+                              r"\b(?:by|after|because of|due to|owing to|over)\s+(?:the\s+)?"
+                              r"((?:[\w-]+\s+){0,3}?(?:conflict|war|sanctions|crisis|pandemic|"
+                              r"escalation|overruns?|shortages?|disputes?|content|issues|problems|"
+                              r"differences)(?:\s+in\s+[A-Z]\w+)?)", text):
             circumstance = self.gazetteer.vocabulary.id[slug(cause.group(1))]
             kind = DKO.Sanctions if "sanction" in cause.group(1) else (
                 DKO.Conflict if re.search(r"conflict|war", cause.group(1)) else DKO.Circumstance)
@@ -874,6 +892,11 @@ def _money(subject, text: str) -> list:
     return [(subject, SCHEMA.price, Literal(f"{value:.2f}".rstrip("0").rstrip("."),
                                             datatype=XSD.decimal)),
             (subject, SCHEMA.priceCurrency, Literal(currency))]
+
+
+def _delay(text: str) -> bool:
+    return bool(re.search(r"\b(?:delayed|postponed|behind schedule|held up|stalled|stuck|"
+                          r"instead of)\b", text))
 
 
 def _attendees(clause: Clause) -> list[Mention]:
