@@ -184,7 +184,9 @@ class Extractor:
         # A party after "by" built or supplied: it is not the buyer.
         parties = [m for m in clause.having(STATE, ORGANISATION)
                    if not re.search(r"\bby\s+(?:the\s+)?$", text[:m.begin])]
-        before = [m for m in parties if m.end <= trigger.start()]
+        # "India is leasing from Russia ... signed": who it is bought from never buys
+        sellers = [m for m in parties if re.search(r"\bfrom\s+(?:the\s+)?$", text[:m.begin])]
+        before = [m for m in parties if m.end <= trigger.start() and m not in sellers]
         after = [m for m in parties if m.begin >= trigger.end()]
         platforms = self._referred(clause)
         counted = re.search(rf"\bfor\s+{NUMBER}\s+{FILLER}?({KIND_NOUN})s?\b", text,
@@ -195,8 +197,9 @@ class Extractor:
         contract = self.event("contract")
         what = platforms[0].entity.label if platforms else (
             _singular(counted.group(2)) if counted else "a purchase")
+        kind = "lease" if re.search(r"\bleas(?:e|es|ed|ing)\b", text) else "contract"
         triples = [(contract, RDF.type, DKO.Contract),
-                   (contract, RDFS.label, Literal(f"contract for {what}", lang=LANGUAGE_EN))]
+                   (contract, RDFS.label, Literal(f"{kind} for {what}", lang=LANGUAGE_EN))]
         coordinated = len(before) >= 2 and re.search(r"^\s+and\s+$",
                                                      text[before[-2].end:before[-1].begin])
         if coordinated:  # "India and France signed": both parties, roles unsaid
@@ -206,8 +209,8 @@ class Extractor:
             triples += [(contract, DKO.supplier, m.entity.iri) for m in after[:1]]
         else:
             triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
-            triples += [(contract, DKO.supplier, m.entity.iri) for m in after if re.search(
-                r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+            triples += [(contract, DKO.supplier, m.entity.iri) for m in [*sellers, *after]
+                        if re.search(r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
         for service in clause.having(ORGANISATION):
             if service.entity.kind == DKO.ArmedService and re.search(
                     r"\bfor\s+(?:the\s+)?$", text[:service.begin]):
@@ -305,9 +308,9 @@ class Extractor:
                 original.group(1) or original.group(2), datatype=XSD.gYear)))
         rest = text[:original.start()] + " " * len(original.group()) + text[original.end():] \
             if original else text
-        if re.search(r"\b(?:will|to) be (?:delivered|supplied)|\bexpected|\bdue\b|\bscheduled|"
-                     r"\bwill begin\b", rest):
-            triples += _date(delivery, DKO.expectedBy, rest, year_only=True)
+        if expected := re.search(r"\b(?:will|to) be (?:delivered|supplied)|\bexpected|\bdue\b|"
+                                 r"\bscheduled|\bwill begin\b", rest):
+            triples += _date(delivery, DKO.expectedBy, rest[expected.start():], year_only=True)
         if cause := re.search(r"\b(?:delayed|held up|stalled|stuck|postponed)\b[^.;]{0,40}?"
                               r"\b(?:by|after|because of|due to|owing to|over)\s+(?:the\s+)?"
                               r"((?:[\w-]+\s+){0,3}?(?:conflict|war|sanctions|crisis|pandemic|"

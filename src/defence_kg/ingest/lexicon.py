@@ -93,7 +93,10 @@ SHIP_PREFIXES = ("INS", "HMS", "USS", "RFS", "PNS", "BRP", "HMAS", "KRI")
 
 # Titles before a person's name; the post they name.
 TITLES = (
-    "First Deputy Prime Minister", "Deputy Prime Minister", "Prime Minister",
+    "Vice Chief of the Army Staff", "Vice Chief of the Naval Staff", "Vice Chief of the Air Staff",
+    "Chief of the Army Staff", "Chief of the Naval Staff", "Chief of the Air Staff",
+    "Chief of the Defence Staff", "First Deputy Prime Minister", "Deputy Prime Minister",
+    "Prime Minister",
     "Defence Minister", "Defense Minister", "Foreign Minister", "External Affairs Minister",
     "Minister of Defence", "Minister of External Affairs", "Deputy Defence Minister",
     "Defence Secretary", "Foreign Secretary", "National Security Adviser",
@@ -103,6 +106,9 @@ TITLES = (
     "Chairman", "chairman", "Director General", "Chief Executive", "CEO", "Minister",
     "counterpart", "Colonel", "Col.",
 )
+# Ranks that may follow an office before the name.
+RANKS = ("Air Chief Marshal", "Air Marshal", "Vice Admiral", "Rear Admiral", "Admiral",
+         "Lieutenant General", "Lt. Gen.", "Lt Gen", "Major General", "General", "Gen.")
 SCHEMA_PLACE = SCHEMA.Place
 
 NUMBER_WORDS = {

@@ -27,6 +27,7 @@ from .lexicon import (
     NOT_NAMES,
     ORGANISATION_WORDS,
     PLATFORM_KINDS,
+    RANKS,
     SERVICE_WORDS,
     SHIP_PREFIXES,
     STATES,
@@ -63,7 +64,9 @@ TITLED_PERSON = re.compile(
     r"\b(?:(?P<adjective>" + "|".join(sorted({n for others in STATES.values() for n in others
                                              if n.isalpha() and n[0].isupper()}))
     + r")\s+)?(?P<title>" + "|".join(re.escape(t) for t in TITLES)
-    + r")\s+(?P<name>(?:[A-Z][a-z]+|(?:[A-Z]\.)+)(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-z]+){1,2})\b")
+    # an office, then a rank: "Chief of the Air Staff Air Chief Marshal A.P. Singh"
+    + r")\s+(?:(?:" + "|".join(re.escape(t) for t in RANKS) + r")\s+)?"
+    + r"(?P<name>(?:[A-Z][a-z]+|(?:[A-Z]\.)+)(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-z]+){1,2})\b")
 ACRONYM = re.compile(rf"\b({NAME})\s+\(([A-Z][A-Za-z]{{1,9}})\)")
 ORGANISATION_NAME = re.compile(
     rf"\b((?:(?:{'|'.join(COMPANY_PREFIXES)})\s+)?{NAME})")
@@ -247,7 +250,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
                                                             name))
     for match in SHIP_APPOSITION.finditer(sentence):
         name = match.group(1)
-        if name not in NOT_NAMES and name not in STATES and not _is_demonym(name) and (
+        if name not in NOT_NAMES and name not in STATES and not _is_demonym(name) and \
+                not name.endswith("ly") and (
                 gazetteer.find(name) is None or gazetteer.find(name).kind == DKO.Warship):
             claim(match.start(1), match.end(1), gazetteer.add(name, DKO.Warship))
     for match in SHIP_CLASS.finditer(sentence):
