@@ -665,17 +665,26 @@ class Extractor:
         # Who is quoted about a decision is not the one who considers it (unless a state).
         parties = [m for m in clause.having(STATE, ORGANISATION)
                    if m.entity is not self.result.speaker or m.role == STATE]
+        # "the purchase of 200 helicopters from Russia": Russia would sell, not consider
+        sellers = [m for m in parties if re.search(r"\bfrom\s+(?:the\s+)?$", text[:m.begin])]
+        holders = [m for m in parties if re.search(r"\bpending\s+with\s+(?:the\s+)?$",
+                                                   text[:m.begin])]
+        parties = holders or [m for m in parties if m not in sellers]
         if not platforms:
             return
         prospect = self.event("prospect")
-        declined = REFUSAL.search(text) or NEGATION.search(text)
+        # "has not signed ..., a decision is pending": undecided, not declined
+        declined = REFUSAL.search(text) or (NEGATION.search(text) and not re.search(
+            r"\b(?:pending|awaiting|yet to|decision)\b", text))
         triples = [(prospect, RDF.type, DKO.Prospect),
                    (prospect, RDFS.label, Literal(
                        f"prospect of acquiring {platforms[0].entity.label}", lang=LANGUAGE_EN)),
                    (prospect, DKO.hasStatus, DKO.declined if declined
                     else DKO["under-consideration"])]
         triples += [(prospect, DKO.consideredBy, p.entity.iri) for p in parties[:1]]
-        triples += [(prospect, DKO.concernsPlatform, p.entity.iri) for p in platforms]
+        triples += [(prospect, DKO.supplier, p.entity.iri) for p in sellers[:1]]
+        triples += self._platforms_and_quantity(prospect, clause, platforms)
+        triples += _money(prospect, text)
         self.add("prospect: may/considering/pending/refused (no order, no agreement)",
                  _span(clause), *triples)
 
@@ -757,7 +766,8 @@ class Extractor:
     def operator(self, clause: Clause) -> None:
         text = clause.text
         if not re.search(r"\b(?:fleet|backbone|operat\w+|in service with|flies|flown by|"
-                         r"inventory|arsenal)\b", text) or NEGATION.search(text):
+                         r"inventory|arsenal|its (?:ageing|aging|old|existing|current))\b",
+                         text) or NEGATION.search(text):
             return
         services = [m for m in clause.having(ORGANISATION) if m.entity.kind == DKO.ArmedService]
         for platform in clause.having(PLATFORM):

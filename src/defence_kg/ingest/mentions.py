@@ -220,6 +220,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             for word in SERVICE_WORDS:
                 if entity.label.endswith(word):
                     gazetteer.services[word] = entity
+        if entity.kind == DKO.GovernmentAgency and entity.label.startswith("Ministry"):
+            gazetteer.services["ministry"] = entity
         return mention
 
     for match in TITLED_PERSON.finditer(sentence):
@@ -304,6 +306,9 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
         word = match.group(1)
         service = gazetteer.services.get(word) or gazetteer.add(word, DKO.ArmedService)
         claim(match.start(1), match.end(1), service)
+    for match in re.finditer(r"\bthe (ministry)\b", sentence):  # the one named before
+        if (ministry := gazetteer.services.get("ministry")) is not None:
+            claim(match.start(1), match.end(1), ministry)
     for match in UNNAMED_SOURCES.finditer(sentence):
         label = match.group(1)
         claim(match.start(1), match.end(1), gazetteer.add(label, DKO.UnnamedSource))
