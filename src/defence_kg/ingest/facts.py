@@ -713,7 +713,8 @@ class Extractor:
 
     def meeting(self, clause: Clause) -> None:
         text = clause.text
-        trigger = re.search(r"\b(?:met|meeting|session|summit|co-chaired|chaired)\b", text)
+        trigger = re.search(r"\b(?:met|meeting|session|summit|dialogue|conference|co-chaired|"
+                            r"chaired)\b", text)
         if not trigger or NEGATION.search(text):
             return
         people = clause.having(PERSON)
@@ -722,7 +723,10 @@ class Extractor:
         if not people and body is None:
             return
         meeting = self.event("meeting")
+        # the meeting as the report names it: "the first India-Russia 2+2 dialogue"
+        named = re.search(r"\bthe\s+((?:[\w+-]+\s+){0,4}?(?:dialogue|summit|conference))\b", text)
         label = "meeting" + (f" of the {body.entity.label}" if body else "")
+        label = named.group(1) if named and not body else label
         triples = [(meeting, RDF.type, DKO.Meeting),
                    (meeting, RDFS.label, Literal(label, lang=LANGUAGE_EN))]
         triples += [(meeting, DKO.participant, p.entity.iri) for p in people]
@@ -737,7 +741,23 @@ class Extractor:
             triples += [(meeting, DKO.chairedBy, p.entity.iri) for p in people
                         if p.begin > chair.end()]
         triples += _date(meeting, DCTERMS.date, text, day_only=True)
+        triples += _edition(meeting, text)
         self.add("meeting: met/meeting/session, participants and place", _span(clause), *triples)
+
+    def exercise(self, clause: Clause) -> None:
+        """"held the 12th edition of Exercise INDRA at the Prudboy ranges": where, which."""
+        for mention in clause.mentions:
+            if mention.entity.kind != DKO.Exercise:
+                continue
+            after = clause.text[mention.end:]
+            place = next((m for m in clause.having(PLACE) if m.begin >= mention.end and
+                          m.entity.kind == SCHEMA.Place and re.fullmatch(
+                              r"\s+(?:at|in|near)\s+(?:the\s+)?", after[:m.begin - mention.end])),
+                         None)
+            triples = [(mention.entity.iri, SCHEMA.location, place.entity.iri)] if place else []
+            triples += _edition(mention.entity.iri, clause.text[:mention.end])
+            if triples:
+                self.add("exercise: its place and edition", _span(clause), *triples)
 
     def commissioning(self, clause: Clause) -> None:
         text = clause.text
@@ -854,7 +874,7 @@ class _Refer:
 RULES = (Extractor.contract, Extractor.delivery, Extractor.production, Extractor.development,
          Extractor.venture, Extractor.share, Extractor.offer,
          Extractor.prospect, Extractor.talks, Extractor.meeting, Extractor.commissioning,
-         Extractor.operator)
+         Extractor.operator, Extractor.exercise)
 
 
 def _clauses(sentence: str, mentions: list[Mention]) -> list[Clause]:
@@ -905,6 +925,16 @@ def _money(subject, text: str) -> list:
     return [(subject, SCHEMA.price, Literal(f"{value:.2f}".rstrip("0").rstrip("."),
                                             datatype=XSD.decimal)),
             (subject, SCHEMA.priceCurrency, Literal(currency))]
+
+
+def _edition(subject, text: str) -> list:
+    """"the 20th meeting", "the 12th edition of", "the 21st ... summit": which one of a series."""
+    match = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:edition\s+of\b|(?:[\w-]+\s+){0,2}?"
+                      r"(?:meeting|session|summit|dialogue|conference|round)\b)", text)
+    if match is None:
+        return []
+    return [(subject, DKO.editionNumber, Literal(int(match.group(1)),
+                                                 datatype=XSD.positiveInteger))]
 
 
 def _delay(text: str) -> bool:
