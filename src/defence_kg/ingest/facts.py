@@ -225,6 +225,34 @@ class Extractor:
         triples += _money(contract, text) + _date(contract, DKO.signedOn, text)
         self.add("contract: signed/ordered, not negated or possible", _span(clause), *triples)
 
+    def purchase(self, clause: Clause) -> None:
+        """"jets that were bought from Russia", "bought by India": a purchase made, with no
+        contract named (a signed one is the contract rule's)."""
+        text = clause.text
+        trigger = re.search(r"\b(?:bought|purchased|procured)\b", text)
+        if not trigger or re.search(r"\b(?:signed|contract|deal)\b", text) or \
+                NEGATION.search(text) or POSSIBILITY.search(text) or REFUSAL.search(text):
+            return
+        platforms = clause.having(PLATFORM)
+        parties = clause.having(STATE, ORGANISATION)
+        seller = next((m for m in parties if m.begin >= trigger.end() and re.search(
+            r"\bfrom\s+(?:the\s+)?$", text[:m.begin])), None)
+        buyer = next((m for m in parties if m.begin >= trigger.end() and re.search(
+            r"\bbought\s+by\s+(?:the\s+)?$", text[:m.begin])), None) or next(
+            (m for m in reversed(parties) if m.end <= trigger.start() and m is not seller
+             and m.entity.kind != DKO.ArmedService), None)
+        if not platforms or not (buyer or seller):
+            return
+        purchase = self.event("purchase")
+        triples = [(purchase, RDF.type, DKO.Contract),
+                   (purchase, RDFS.label, Literal(f"purchase of {platforms[0].entity.label}",
+                                                  lang=LANGUAGE_EN))]
+        triples += [(purchase, DKO.buyer, buyer.entity.iri)] if buyer else []
+        triples += [(purchase, DKO.supplier, seller.entity.iri)] if seller else []
+        triples += self._platforms_and_quantity(purchase, clause, platforms)
+        self.add("purchase: bought/purchased from/by, no contract named, not negated or possible",
+                 _span(clause), *triples)
+
     def _referred(self, clause: Clause) -> list:
         """The platforms (or ships) a clause names, or the last one read that it refers to by
         a bare kind ("the aircraft", "the frigates", "the warship")."""
@@ -761,8 +789,9 @@ class Extractor:
 
     def commissioning(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\b(?:commissioned|inducted|entered service|commissioning of)\b",
-                         text) or \
+        verb = re.search(r"\b(?:commissioned|inducted|entered service)\b", text)
+        # "The commissioning of X was attended by ...": the ceremony, named by its noun
+        if not (verb or (re.search(r"\bcommissioning of\b", text) and _attendees(clause))) or \
                 NEGATION.search(text) or POSSIBILITY.search(text):
             return
         things = [m for m in clause.mentions if m.entity.kind == DKO.Warship] or \
@@ -871,8 +900,8 @@ class _Refer:
     end: int = -1
 
 
-RULES = (Extractor.contract, Extractor.delivery, Extractor.production, Extractor.development,
-         Extractor.venture, Extractor.share, Extractor.offer,
+RULES = (Extractor.contract, Extractor.purchase, Extractor.delivery, Extractor.production,
+         Extractor.development, Extractor.venture, Extractor.share, Extractor.offer,
          Extractor.prospect, Extractor.talks, Extractor.meeting, Extractor.commissioning,
          Extractor.operator, Extractor.exercise)
 
