@@ -68,6 +68,7 @@ COOPERATION_MODES = (
     (r"joint (?:military )?exercises?", "joint-exercises"),
 )
 LANGUAGE_EN = "en"
+GOVERNMENT = {DKO.State, DKO.GovernmentAgency, DKO.ArmedService}
 
 
 @dataclass
@@ -208,9 +209,16 @@ class Extractor:
             triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
             triples += [(contract, DKO.supplier, m.entity.iri) for m in after[:1]]
         else:
-            triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
-            triples += [(contract, DKO.supplier, m.entity.iri) for m in [*sellers, *after]
-                        if re.search(r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+            others = [m for m in [*sellers, *after]
+                      if re.search(r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+            buyers = before[-1:]
+            # "HAL signed a contract with the Ministry of Defence": a government buys from a
+            # company, whichever of them the sentence names first
+            if buyers and others and buyers[0].entity.kind == DKO.Company and \
+                    others[0].entity.kind in GOVERNMENT and not sellers:
+                buyers, others = others, buyers
+            triples += [(contract, DKO.buyer, m.entity.iri) for m in buyers]
+            triples += [(contract, DKO.supplier, m.entity.iri) for m in others]
         for service in clause.having(ORGANISATION):
             if service.entity.kind == DKO.ArmedService and re.search(
                     r"\bfor\s+(?:the\s+)?$", text[:service.begin]):
@@ -363,6 +371,10 @@ class Extractor:
                             r"assembl\w*)\b", text)
         if not trigger or NEGATION.search(text) or \
                 re.search(r"\b(?:may|might|could|consider\w*)\b", text):
+            return
+        # "Russia has offered to manufacture ...": an offer (the offer rule's), no production
+        if re.search(r"\b(?:offer\w*|propos\w*|plans?|planning|would)\s+to\s+$",
+                     text[:trigger.start()]):
             return
         # A service operates, never builds: "The Navy operates six frigates built in Russia".
         parties = [m for m in clause.having(ORGANISATION, STATE)
