@@ -826,12 +826,17 @@ class Extractor:
 
     def operator(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\b(?:fleet|backbone|operat\w+|in service with|flies|flown by|"
-                         r"inventory|arsenal|its (?:ageing|aging|old|existing|current))\b",
-                         text) or NEGATION.search(text):
+        owned = re.search(r"\bits (?:ageing|aging|old|existing|current)\b[^,;]*", text)
+        if not (owned or re.search(r"\b(?:fleet|backbone|operat\w+|in service with|flies|"
+                                   r"flown by|inventory|arsenal)\b", text)) or \
+                NEGATION.search(text):
             return
         services = [m for m in clause.having(ORGANISATION) if m.entity.kind == DKO.ArmedService]
-        for platform in clause.having(PLATFORM):
+        platforms = clause.having(PLATFORM)
+        if owned and not re.search(r"\b(?:fleet|backbone|operat\w+|inventory)\b", text):
+            # "the Army needs to replace its ageing Cheetah and Chetak helicopters": those only
+            platforms = [m for m in platforms if owned.start() <= m.begin < owned.end()]
+        for platform in platforms:
             for service in services[:1]:
                 self.add("operator: a platform in a service's fleet/inventory",
                          (min(platform.begin, service.begin), max(platform.end, service.end)),

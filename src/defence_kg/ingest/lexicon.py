@@ -74,6 +74,7 @@ ORGANISATION_WORDS = {
     "Bureau": DKO.Company, "Works": DKO.Company, "Aviation": DKO.Company,
     "Aeronautics": DKO.Company, "Shipbuilding": DKO.Company, "Engineering": DKO.Company,
     "Holding": DKO.Company, "Holdings": DKO.Company, "Board": DKO.GovernmentAgency,
+    "Helicopters": DKO.Company, "Airlines": DKO.Company, "Motors": DKO.Company,
     "Fleet": ORG.OrganizationalUnit, "Command": ORG.OrganizationalUnit,
 }
 # Services named by their head word alone ("the Navy"): the one the report named last.
