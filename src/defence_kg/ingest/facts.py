@@ -606,10 +606,10 @@ class Extractor:
         Karnataka": a facility, company or place, then the place it lies in."""
         text = clause.text
         for first, second in zip(clause.mentions, clause.mentions[1:], strict=False):
+            # a place, a yard, a company: not a body that meets somewhere ("the Commission ...
+            # in Moscow" says where it met)
             if second.entity.kind != SCHEMA.Place or first.entity is second.entity or \
-                    first.role not in (PLACE, ORGANISATION) or first.entity.kind in (
-                        DKO.ArmedService, DKO.State) or (first.role == PLACE and \
-                    first.entity.kind != SCHEMA.Place):
+                    first.entity.kind not in (SCHEMA.Place, DKO.Company, DKO.JointVenture):
                 continue
             if re.fullmatch(r"(?:(?:’s|')s?)?\s+(?:(?:shipyard|yard|facility|plant|factory|"
                             r"division|base|complex|ranges?|show|district)\s+)?(?:in|near|at)\s+"
