@@ -198,6 +198,36 @@ def test_a_sentence_the_extractor_fails_on_is_reported_and_loses_no_other(repo, 
     assert "# [contract: signed/ordered" in draft  # the other sentences kept their candidates
 
 
+@pytest.mark.parametrize(("sentence", "made", "never"), [
+    ("The Navy could buy ten Ka-31 helicopters, a purchase cleared by the Defence Acquisition "
+     "Council in 2019.", "approvedBy", "buyer"),
+    ("A proposal to upgrade 84 Su-30MKI fighters is awaiting clearance from the Cabinet "
+     "Committee on Security.", "awaitsApprovalFrom", "approvedBy"),
+    ("HAL holds a 50.5 per cent stake in Indo-Russian Helicopters Limited, while Russian "
+     "Helicopters owns 42.5 per cent "
+     "and Rosoboronexport the remaining seven per cent.", "stakeholder", "buyer"),
+    ("Russia has offered to manufacture its Su-57 fighter jet in India.", "offeredBy",
+     "producer"),
+    ("India has not signed a contract for the Ka-226T helicopter, and a decision is pending.",
+     "consideredBy", "buyer"),
+    ("INS Tushil's delivery, originally due in 2022, was held up after the war in Ukraine.",
+     "originallyExpectedBy", "expectedBy"),
+])
+def test_generalised_rules_keep_their_modality(repo, sentence, made, never):
+    """What a sentence says is made; what it does not say (an order, an approval, a
+    production, a date still expected) is not."""
+    from rdflib import Namespace
+
+    from defence_kg.ingest.facts import Extractor
+    from defence_kg.ingest.mentions import Gazetteer
+
+    extractor = Extractor(Gazetteer.from_data(repo), Namespace("urn:event:"),
+                          Namespace("urn:post:"), sentence)
+    predicates = {str(p).rsplit("#", 1)[-1] for c in extractor.read(1, sentence).candidates
+                  for _, p, _ in c.triples}
+    assert made in predicates and never not in predicates, predicates
+
+
 # --- review and accept ---------------------------------------------------------------------------
 
 def test_drafts_lists_pending_drafts_with_their_counts(repo):

@@ -728,6 +728,34 @@ class Extractor:
         self.add("prospect: may/considering/pending/refused (no order, no agreement)",
                  _span(clause), *triples)
 
+    def approval(self, clause: Clause) -> None:
+        """"a purchase cleared by the DAC in 2019" (approved), "awaiting clearance from the
+        CCS", "yet to be approved by X" (awaited): said of the offer, prospect or contract
+        this clause made; an approval is never a contract."""
+        text = clause.text
+        awaited = re.search(r"\b(?:awaiting|awaits|pending|yet to (?:be|get|receive))\s+(?:the\s+)?"
+                            r"(?:clearance|approval|approved|cleared|nod)\s+(?:from|of|by)\s+"
+                            r"(?:the\s+)?", text)
+        given = re.search(r"\b(?:cleared|approved|sanctioned)\s+by\s+(?:the\s+)?", text)
+        match = awaited or given
+        if match is None or (given and not awaited and NEGATION.search(text[:given.start()])):
+            return
+        body = next((m for m in clause.having(ORGANISATION, STATE) if m.begin == match.end()),
+                    None)
+        events = [c.triples[0][0] for c in self.result.candidates
+                  if c.triples and c.triples[0][1] == RDF.type and c.triples[0][2] in (
+                      DKO.Prospect, DKO.Offer, DKO.Contract)
+                  and clause.begin <= c.begin < clause.end]
+        if body is None or not events:
+            return
+        subject = events[-1]
+        triples = [(subject, DKO.awaitsApprovalFrom if awaited else DKO.approvedBy,
+                    body.entity.iri)]
+        if given and not awaited:
+            triples += _date(subject, DCTERMS.dateAccepted, text[given.start():])
+        self.add("approval: 'cleared by X' (approved) or 'awaiting clearance from X' (awaited)",
+                 (match.start(), body.end), *triples)
+
     def talks(self, clause: Clause) -> None:
         text = clause.text
         if not re.search(r"\b(?:talks|negotiations?|negotiating|discussions|discussed)\b", text):
@@ -919,8 +947,8 @@ class _Refer:
 
 RULES = (Extractor.contract, Extractor.purchase, Extractor.delivery, Extractor.production,
          Extractor.development, Extractor.venture, Extractor.share, Extractor.offer,
-         Extractor.prospect, Extractor.talks, Extractor.meeting, Extractor.commissioning,
-         Extractor.operator, Extractor.exercise)
+         Extractor.prospect, Extractor.approval, Extractor.talks, Extractor.meeting,
+         Extractor.commissioning, Extractor.operator, Extractor.exercise)
 
 
 def _clauses(sentence: str, mentions: list[Mention]) -> list[Clause]:
