@@ -342,6 +342,15 @@ def test_the_scorer_targets_hold():
     entities = (sum(s.entities[0] for s in blind), sum(s.entities[1] for s in blind))
     facts = (sum(s.facts[0] for s in blind), sum(s.facts[1] for s in blind))
     assert Score.share(entities) >= 0.9 and Score.share(facts) >= 0.6, (entities, facts)
+    # The blind reports no rule was written for (scored 45/52 entities, 27/97 facts before they
+    # were committed): nothing forbidden, and no fall below what was measured. These are floors
+    # against regressions, not the targets, which they do not meet (docs/design.md).
+    final = [s for s in scores if s.kind == "blind-final"]
+    assert final, "no blind-final report was scored"
+    assert all(s.forbidden == 0 for s in final), [s.output for s in final if s.forbidden]
+    entities = (sum(s.entities[0] for s in final), sum(s.entities[1] for s in final))
+    facts = (sum(s.facts[0] for s in final), sum(s.facts[1] for s in final))
+    assert Score.share(entities) >= 0.85 and Score.share(facts) >= 0.27, (entities, facts)
 
 
 def test_the_real_data_has_no_development_report(settings):
