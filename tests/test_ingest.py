@@ -155,6 +155,79 @@ def test_a_language_the_extractor_does_not_read_gets_sentences_but_no_candidates
     assert "# NOTE: the text does not read as English" in draft
 
 
+ADVERSARIAL = (
+    "", "(", "Russia.", "India's.", "by by by by", "Rs crore USD $ € % per cent.",
+    "The Navy's Army's Force's.", "INS", "Project 1135.6.", "Lt. Gen. Admiral General A.B.",
+    "A joint venture between.", "HAL holds a stake in.", "respectively 42 per cent.",
+    "It was delivered.", "The venture was set up in 2016 by.", "Exercise INDRA.",
+    "India could buy ten Ka-31 helicopters, though no contract was signed.",
+    "sixty, 6,01,427 and 1,207.5 crore of 2021-2031 and 2003 to 2013 in 2+2",
+    "Russia offered 62.5 per cent, which India rejected as short of 70 per cent it sought.",
+    "X" * 5000, "Su-" * 300, "of the " * 400 + "Ministry of Defence.",
+    "\u00a0\u2009Russia\u2014India\u2019s 12th edition of Exercise INDRA on 31 February 2021.",
+)
+
+
+def test_every_fixture_and_adversarial_text_is_read_without_error(repo, tmp_path):
+    """The extractor raises on no report it may be given: every held-out and development
+    report, and sentences made to break its patterns, ingest with no failure noted."""
+    reports = sorted(HELD_OUT.rglob("*.txt")) + sorted(SHARED_REPORTS.glob("*.txt"))
+    odd = write(tmp_path / "odd.txt", " date 2025-01-01 " + "\n\n".join(ADVERSARIAL)
+                + "\n\nBased On Test Report\n")
+    for number, report in enumerate([*reports, odd]):
+        result = ingest(repo, report, source_id=f"robust-{number}")
+        assert result.note is None, (report.name, result.note)
+        assert result.sentences > 0
+
+
+def test_a_sentence_the_extractor_fails_on_is_reported_and_loses_no_other(repo, monkeypatch):
+    from defence_kg.ingest import facts
+
+    original = facts.Extractor.read
+
+    def failing(self, number, sentence):
+        if number == 1:
+            raise ValueError("made to fail")
+        return original(self, number, sentence)
+
+    monkeypatch.setattr(facts.Extractor, "read", failing)
+    result = ingest(repo, EXAMPLE)
+    assert "sentence 1 (ValueError: made to fail)" in result.note
+    draft = (repo.drafts_dir / f"{result.source_id}.trig").read_text(encoding="utf-8")
+    assert "# NOTE: the extractor failed on sentence 1" in draft
+    assert "# [contract: signed/ordered" in draft  # the other sentences kept their candidates
+
+
+@pytest.mark.parametrize(("sentence", "made", "never"), [
+    ("The Navy could buy ten Ka-31 helicopters, a purchase cleared by the Defence Acquisition "
+     "Council in 2019.", "approvedBy", "buyer"),
+    ("A proposal to upgrade 84 Su-30MKI fighters is awaiting clearance from the Cabinet "
+     "Committee on Security.", "awaitsApprovalFrom", "approvedBy"),
+    ("HAL holds a 50.5 per cent stake in Indo-Russian Helicopters Limited, while Russian "
+     "Helicopters owns 42.5 per cent "
+     "and Rosoboronexport the remaining seven per cent.", "stakeholder", "buyer"),
+    ("Russia has offered to manufacture its Su-57 fighter jet in India.", "offeredBy",
+     "producer"),
+    ("India has not signed a contract for the Ka-226T helicopter, and a decision is pending.",
+     "consideredBy", "buyer"),
+    ("INS Tushil's delivery, originally due in 2022, was held up after the war in Ukraine.",
+     "originallyExpectedBy", "expectedBy"),
+])
+def test_generalised_rules_keep_their_modality(repo, sentence, made, never):
+    """What a sentence says is made; what it does not say (an order, an approval, a
+    production, a date still expected) is not."""
+    from rdflib import Namespace
+
+    from defence_kg.ingest.facts import Extractor
+    from defence_kg.ingest.mentions import Gazetteer
+
+    extractor = Extractor(Gazetteer.from_data(repo), Namespace("urn:event:"),
+                          Namespace("urn:post:"), sentence)
+    predicates = {str(p).rsplit("#", 1)[-1] for c in extractor.read(1, sentence).candidates
+                  for _, p, _ in c.triples}
+    assert made in predicates and never not in predicates, predicates
+
+
 # --- review and accept ---------------------------------------------------------------------------
 
 def test_drafts_lists_pending_drafts_with_their_counts(repo):
@@ -248,7 +321,8 @@ def test_every_report_is_published_with_sentence_provenance(repo):
 
 def test_the_scorer_targets_hold():
     """Entities >= 90 %, facts >= 80 %, nothing forbidden, on the development reports; facts
-    >= 60 % and nothing forbidden on the held-out ones (computed, not recorded)."""
+    >= 60 % and nothing forbidden on the held-out ones; on the blind ones, nothing forbidden,
+    entities >= 90 % and facts >= 60 % over all (computed, not recorded)."""
     if not SHARED_REPORTS.is_dir() and os.environ.get("CI") != "true":
         pytest.skip(f"{SHARED_REPORTS} is missing: the development reports are not here")
     scores = evaluate()
@@ -260,6 +334,23 @@ def test_the_scorer_targets_hold():
     for s in scores:
         if s.kind == "held-out":
             assert Score.share(s.facts) >= 0.6 and s.forbidden == 0, s.output
+    # The blind reports the rules were generalised on (docs/design.md, "Ingest"): nothing
+    # forbidden in any, and the issue's targets over all of them.
+    blind = [s for s in scores if s.kind == "blind-dev"]
+    assert blind, "no blind report was scored"
+    assert all(s.forbidden == 0 for s in blind), [s.output for s in blind if s.forbidden]
+    entities = (sum(s.entities[0] for s in blind), sum(s.entities[1] for s in blind))
+    facts = (sum(s.facts[0] for s in blind), sum(s.facts[1] for s in blind))
+    assert Score.share(entities) >= 0.9 and Score.share(facts) >= 0.6, (entities, facts)
+    # The blind reports no rule was written for (scored 45/52 entities, 27/97 facts before they
+    # were committed): nothing forbidden, and no fall below what was measured. These are floors
+    # against regressions, not the issue's targets, which they do not meet (docs/design.md).
+    final = [s for s in scores if s.kind == "blind-final"]
+    assert final, "no blind-final report was scored"
+    assert all(s.forbidden == 0 for s in final), [s.output for s in final if s.forbidden]
+    entities = (sum(s.entities[0] for s in final), sum(s.entities[1] for s in final))
+    facts = (sum(s.facts[0] for s in final), sum(s.facts[1] for s in final))
+    assert Score.share(entities) >= 0.85 and Score.share(facts) >= 0.27, (entities, facts)
 
 
 def test_the_real_data_has_no_development_report(settings):

@@ -84,7 +84,7 @@ def _read(settings: Settings, report: Report, sentences: list[Sentence], names: 
                         "write the facts each sentence supports by hand")
     extractor = Extractor(Gazetteer.from_data(settings), _namespace(names, "event"),
                           _namespace(names, "post"), report.text)
-    facts, speakers = {}, {}
+    facts, speakers, failures = {}, {}, []
     for s in sentences:
         if report.closing and s.begin == report.closing.begin:
             publisher = Literal(report.publisher, lang="en")
@@ -93,11 +93,19 @@ def _read(settings: Settings, report: Report, sentences: list[Sentence], names: 
                  (publisher_iri, RDFS.label, publisher)],
                 "closing line: 'Based On X Report' names the publisher", 0, len(s.text))])
             continue
-        found = extractor.read(s.number, s.text)
+        try:
+            found = extractor.read(s.number, s.text)
+        except Exception as error:  # one sentence's failure must lose no other
+            failures.append(f"sentence {s.number} ({type(error).__name__}: {error})")
+            found = SentenceFacts()
         facts[s.number] = found
         if found.speaker is not None:
             speakers[s.number] = found.speaker.iri
-    return facts, speakers, None
+    note = None
+    if failures:
+        note = ("the extractor failed on " + "; ".join(failures) + ": those sentences have no "
+                "candidate facts; write them by hand, and report the failure as a bug")
+    return facts, speakers, note
 
 
 def _namespace(names: Names, prefix: str):

@@ -37,7 +37,9 @@ POSSIBILITY = re.compile(
     r"plans? to|planning to|set to|expected to sign|likely to|proposal|proposed|"
     r"pending|awaits?|awaiting|yet to decide|decision)\b", re.IGNORECASE)
 REFUSAL = re.compile(r"\b(?:rejected|declined|turned down|refused|spurned)\b", re.IGNORECASE)
-NUMBER = r"(\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+# Not the number in a designation ("AK-203 rifles" counts no 203 rifles).
+NUMBER = (r"(?<![\w-])(\d[\d,]*(?:\.\d+)?|"
+          + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")")
 MONEY = re.compile(r"(USD|US\$|\$|Rs\.?|INR|₹|EUR|€)\s?(\d[\d,]*(?:\.\d+)?)\s*"
                    r"(thousand|lakh|million|mn|crore|cr|billion|bn|trillion)?\b"
                    r"|(\d[\d,]*(?:\.\d+)?)\s*(thousand|lakh|million|crore|billion)\s+"
@@ -46,7 +48,8 @@ DATE = re.compile(r"\b(?:(\d{1,2})\s+)?(" + "|".join(MONTHS) + r")(?:\s+(\d{1,2}
                   r"|\b(?:in|by|from|since|until|before|after)\s+(?:the\s+end\s+of\s+|early\s+|"
                   r"late\s+|mid-)?(\d{4})\b")
 PERCENT = re.compile(r"(?:(over|more than|above|at least|nearly|almost|about|around)\s+)?"
-                     r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent|percent|pc)\b")
+                     r"(\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+                     + r")\s*(?:%|per\s?cent|percent|pc)\b")
 UNIT = r"(squadron|batter(?:y|ie)|regiment|unit|system|aircraft|jet|vessel|ship|set)s?"
 KIND_NOUN = "|".join(sorted({re.escape(k) for k, _ in PLATFORM_KINDS} | {
     "aircraft", "warship", "ship", "vessel", "platform", "weapon"}, key=len, reverse=True))
@@ -65,6 +68,7 @@ COOPERATION_MODES = (
     (r"joint (?:military )?exercises?", "joint-exercises"),
 )
 LANGUAGE_EN = "en"
+GOVERNMENT = {DKO.State, DKO.GovernmentAgency, DKO.ArmedService}
 
 
 @dataclass
@@ -116,6 +120,10 @@ class Extractor:
         for clause in _clauses(sentence, mentions):
             for rule in RULES:
                 rule(self, clause)
+        whole = _clause(sentence, 0, len(sentence), mentions)
+        self.stakes(whole)
+        self.founding(whole)
+        self.locations(whole)
         self._cooperation_modes(mentions)
         self._posts(mentions)
         for mention in mentions:
@@ -177,7 +185,9 @@ class Extractor:
         # A party after "by" built or supplied: it is not the buyer.
         parties = [m for m in clause.having(STATE, ORGANISATION)
                    if not re.search(r"\bby\s+(?:the\s+)?$", text[:m.begin])]
-        before = [m for m in parties if m.end <= trigger.start()]
+        # "India is leasing from Russia ... signed": who it is bought from never buys
+        sellers = [m for m in parties if re.search(r"\bfrom\s+(?:the\s+)?$", text[:m.begin])]
+        before = [m for m in parties if m.end <= trigger.start() and m not in sellers]
         after = [m for m in parties if m.begin >= trigger.end()]
         platforms = self._referred(clause)
         counted = re.search(rf"\bfor\s+{NUMBER}\s+{FILLER}?({KIND_NOUN})s?\b", text,
@@ -188,19 +198,27 @@ class Extractor:
         contract = self.event("contract")
         what = platforms[0].entity.label if platforms else (
             _singular(counted.group(2)) if counted else "a purchase")
+        kind = "lease" if re.search(r"\bleas(?:e|es|ed|ing)\b", text) else "contract"
         triples = [(contract, RDF.type, DKO.Contract),
-                   (contract, RDFS.label, Literal(f"contract for {what}", lang=LANGUAGE_EN))]
-        coordinated = len(before) == 2 and re.search(r"^\s+and\s+$",
-                                                     text[before[0].end:before[1].begin])
+                   (contract, RDFS.label, Literal(f"{kind} for {what}", lang=LANGUAGE_EN))]
+        coordinated = len(before) >= 2 and re.search(r"^\s+and\s+$",
+                                                     text[before[-2].end:before[-1].begin])
         if coordinated:  # "India and France signed": both parties, roles unsaid
-            triples += [(contract, DKO.party, m.entity.iri) for m in before]
+            triples += [(contract, DKO.party, m.entity.iri) for m in before[-2:]]
         elif trigger.group() == "awarded":
             triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
             triples += [(contract, DKO.supplier, m.entity.iri) for m in after[:1]]
         else:
-            triples += [(contract, DKO.buyer, m.entity.iri) for m in before[-1:]]
-            triples += [(contract, DKO.supplier, m.entity.iri) for m in after if re.search(
-                r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+            others = [m for m in [*sellers, *after]
+                      if re.search(r"\b(?:with|from)\s+(?:the\s+)?$", text[:m.begin])][:1]
+            buyers = before[-1:]
+            # "HAL signed a contract with the Ministry of Defence": a government buys from a
+            # company, whichever of them the sentence names first
+            if buyers and others and buyers[0].entity.kind == DKO.Company and \
+                    others[0].entity.kind in GOVERNMENT and not sellers:
+                buyers, others = others, buyers
+            triples += [(contract, DKO.buyer, m.entity.iri) for m in buyers]
+            triples += [(contract, DKO.supplier, m.entity.iri) for m in others]
         for service in clause.having(ORGANISATION):
             if service.entity.kind == DKO.ArmedService and re.search(
                     r"\bfor\s+(?:the\s+)?$", text[:service.begin]):
@@ -214,6 +232,34 @@ class Extractor:
                         (contract, DKO.unit, Literal(_singular(counted.group(2))))]
         triples += _money(contract, text) + _date(contract, DKO.signedOn, text)
         self.add("contract: signed/ordered, not negated or possible", _span(clause), *triples)
+
+    def purchase(self, clause: Clause) -> None:
+        """"jets that were bought from Russia", "bought by India": a purchase made, with no
+        contract named (a signed one is the contract rule's)."""
+        text = clause.text
+        trigger = re.search(r"\b(?:bought|purchased|procured)\b", text)
+        if not trigger or re.search(r"\b(?:signed|contract|deal)\b", text) or \
+                NEGATION.search(text) or POSSIBILITY.search(text) or REFUSAL.search(text):
+            return
+        platforms = clause.having(PLATFORM)
+        parties = clause.having(STATE, ORGANISATION)
+        seller = next((m for m in parties if m.begin >= trigger.end() and re.search(
+            r"\bfrom\s+(?:the\s+)?$", text[:m.begin])), None)
+        buyer = next((m for m in parties if m.begin >= trigger.end() and re.search(
+            r"\bbought\s+by\s+(?:the\s+)?$", text[:m.begin])), None) or next(
+            (m for m in reversed(parties) if m.end <= trigger.start() and m is not seller
+             and m.entity.kind != DKO.ArmedService), None)
+        if not platforms or not (buyer or seller):
+            return
+        purchase = self.event("purchase")
+        triples = [(purchase, RDF.type, DKO.Contract),
+                   (purchase, RDFS.label, Literal(f"purchase of {platforms[0].entity.label}",
+                                                  lang=LANGUAGE_EN))]
+        triples += [(purchase, DKO.buyer, buyer.entity.iri)] if buyer else []
+        triples += [(purchase, DKO.supplier, seller.entity.iri)] if seller else []
+        triples += self._platforms_and_quantity(purchase, clause, platforms)
+        self.add("purchase: bought/purchased from/by, no contract named, not negated or possible",
+                 _span(clause), *triples)
 
     def _referred(self, clause: Clause) -> list:
         """The platforms (or ships) a clause names, or the last one read that it refers to by
@@ -238,19 +284,25 @@ class Extractor:
 
     def delivery(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\bdeliver(?:ed|y|ies|ing)?\b", text, re.IGNORECASE):
+        if not re.search(r"\bdeliver(?:ed|y|ies|ing)?\b|\barriv(?:e|es|al)\b", text,
+                         re.IGNORECASE):
             return
         if NEGATION.search(text) or re.search(r"\b(?:may|might|could)\b", text):
             return
-        platforms = clause.having(PLATFORM) or ([_Refer(self.last[PLATFORM])]
-                                                if PLATFORM in self.last else [])
+        # A named ship before a class or type: "Triput, the first of two more frigates of the
+        # class ..., is scheduled for delivery".
+        platforms = [m for m in clause.mentions if m.entity.kind == DKO.Warship][:1] or \
+            clause.having(PLATFORM) or ([_Refer(self.last[PLATFORM])]
+                                        if PLATFORM in self.last else [])
         if not platforms:
             return
         delivery = self.event("delivery")
-        label = f"delivery of {platforms[0].entity.label}"
+        delay = _delay(text)
+        label = ("delayed " if delay else "") + f"delivery of {platforms[0].entity.label}"
         triples = [(delivery, RDF.type, DKO.Delivery),
                    (delivery, RDFS.label, Literal(label, lang=LANGUAGE_EN))]
-        triples += [(delivery, DKO.deliversPlatform, p.entity.iri) for p in platforms]
+        triples += [(delivery, DKO.deliversShip if p.entity.kind == DKO.Warship
+                     else DKO.deliversPlatform, p.entity.iri) for p in platforms]
         recipient = next((m for m in clause.having(STATE, ORGANISATION) if re.search(
             r"\bto\s+(?:the\s+)?$", text[:m.begin])), None)
         if recipient:
@@ -262,8 +314,8 @@ class Extractor:
                         None)
         if supplier:
             triples.append((delivery, DKO.supplier, supplier.entity.iri))
-        quantity = re.search(rf"\b{NUMBER}\s+(?:more\s+)?{UNIT}\b|\bremaining\s+{NUMBER}\b", text,
-                             re.IGNORECASE)
+        quantity = re.search(rf"\b{NUMBER}\s+(?:more\s+)?{UNIT}\b|\b(?:remaining|all)\s+{NUMBER}\b",
+                             text, re.IGNORECASE)
         if not quantity and platforms[0].begin >= 0:
             triples += self._quantity(delivery, clause, platforms[0])
         if quantity:
@@ -274,7 +326,7 @@ class Extractor:
                 if quantity.group(2):
                     triples.append((delivery, DKO.unit, Literal(_singular(quantity.group(2)))))
         status = None
-        if re.search(r"\b(?:delayed|postponed|behind schedule|held up)\b", text):
+        if delay:
             status = DKO.delayed
         elif re.search(r"\b(?:on schedule|on track|on time)\b", text):
             status = DKO["on-schedule"]
@@ -283,11 +335,23 @@ class Extractor:
             status = DKO.completed
         if status is not None:
             triples.append((delivery, DKO.hasStatus, status))
-        if re.search(r"\b(?:will|to) be delivered|\bexpected|\bdue\b|\bscheduled", text):
-            triples += _date(delivery, DKO.expectedBy, text, year_only=True)
-        if cause := re.search(r"\bdelayed by (?:the\s+)?((?:[\w-]+\s+){0,3}?"
-                              r"(?:conflict|war|sanctions|crisis|pandemic)(?:\s+in\s+\w+)?)",
-                              text):
+        # "originally due in 2022", "in 2028 instead of 2025": the first date, then the new one
+        original = re.search(r"\b(?:originally|initially|first)\s+(?:due|expected|scheduled|"
+                             r"planned)\s+(?:for\s+|in\s+|by\s+)?(\d{4})\b|"
+                             r"\binstead of\s+(\d{4})\b", text)
+        if original:
+            triples.append((delivery, DKO.originallyExpectedBy, Literal(
+                original.group(1) or original.group(2), datatype=XSD.gYear)))
+        rest = text[:original.start()] + " " * len(original.group()) + text[original.end():] \
+            if original else text
+        if expected := re.search(r"\b(?:will|to) be (?:delivered|supplied)|\bexpected|\bdue\b|"
+                                 r"\bscheduled|\bwill begin\b", rest):
+            triples += _date(delivery, DKO.expectedBy, rest[expected.start():], year_only=True)
+        if cause := re.search(r"\b(?:delayed|held up|stalled|stuck|postponed)\b[^.;]{0,40}?"
+                              r"\b(?:by|after|because of|due to|owing to|over)\s+(?:the\s+)?"
+                              r"((?:[\w-]+\s+){0,3}?(?:conflict|war|sanctions|crisis|pandemic|"
+                              r"escalation|overruns?|shortages?|disputes?|content|issues|problems|"
+                              r"differences)(?:\s+in\s+[A-Z]\w+)?)", text):
             circumstance = self.gazetteer.vocabulary.id[slug(cause.group(1))]
             kind = DKO.Sanctions if "sanction" in cause.group(1) else (
                 DKO.Conflict if re.search(r"conflict|war", cause.group(1)) else DKO.Circumstance)
@@ -308,8 +372,18 @@ class Extractor:
         if not trigger or NEGATION.search(text) or \
                 re.search(r"\b(?:may|might|could|consider\w*)\b", text):
             return
+        # "Russia has offered to manufacture ...": an offer (the offer rule's), no production
+        if re.search(r"\b(?:offer\w*|propos\w*|plans?|planning|would)\s+to\s+$",
+                     text[:trigger.start()]):
+            return
+        # A service operates, never builds: "The Navy operates six frigates built in Russia".
+        parties = [m for m in clause.having(ORGANISATION, STATE)
+                   if m.entity.kind != DKO.ArmedService]
         passive = re.search(r"\b(?:built|produced|manufactured|made|assembled)\s+by\s+", text)
-        parties = clause.having(ORGANISATION, STATE)
+        at = re.search(r"\b(?:built|produced|manufactured|assembled)\s+at\s+(?:the\s+)?", text)
+        if passive is None and at and any(m.begin == at.end() and m.role == ORGANISATION
+                                          for m in parties):
+            passive = at  # "built at Goa Shipyard Limited": the yard builds
         if passive:
             producers = [m for m in parties if m.begin >= passive.end()][:1]
         else:
@@ -329,7 +403,8 @@ class Extractor:
         if not producers or not (things or counted):
             return
         producer = producers[0]
-        licence = re.search(r"\bunder (?:a |the )?licen[cs]e (?:from|of|by) ", text)
+        licence = re.search(r"\bunder (?:a |the )?licen[cs]e (?:from|of|by) |\bwith technology "
+                            r"(?:transferred|licensed) (?:by|from) ", text)
         production = self.event("licence-production" if licence else "production")
         what = things[0].entity.label if things else _singular(counted.group(2))
         triples = [(production, RDF.type, DKO.LicenceProduction if licence else DKO.Production),
@@ -442,30 +517,105 @@ class Extractor:
                      *triples)
 
     def stakes(self, clause: Clause) -> None:
+        """Each percentage of a sentence about stakes to its holder: the party before it ("HAL
+        holds 50.5 per cent"), after it ("50.5 per cent rests with OFB"), or in the same order
+        ("A and B own 42 and 7.5 per cent respectively")."""
         text = clause.text
-        if not re.search(r"\bstakes?\b", text):
+        if not re.search(r"\b(?:stakes?|equity|shares? in|shareholding)\b", text):
             return
         target = next((m.entity for m in clause.having(ORGANISATION)
-                       if re.search(r"\bin\s+(?:the\s+)?$", text[:m.begin])), None)
-        if target is None and re.search(r"\bin (?:the|this) (?:joint )?(?:venture|company)\b",
+                       if re.search(r"\b(?:stakes?|equity|shares?)\s+in\s+(?:the\s+)?$",
+                                    text[:m.begin])), None)
+        if target is None and re.search(r"\b(?:in (?:the|this) (?:joint )?(?:venture|company)|"
+                                        r"(?:venture|company)(?:’s|'s) (?:equity|shares))\b",
                                         text):
             target = self.last.get("venture") or self.last.get("company")
         if target is None:
             return
-        for percent in PERCENT.finditer(text):
-            holders = [m for m in clause.having(STATE, ORGANISATION)
-                       if m.end <= percent.start() and m.entity != target]
-            if not holders:
+        parties = [m for m in clause.having(STATE, ORGANISATION) if m.entity is not target]
+        percents = list(PERCENT.finditer(text))
+        holders: dict[int, Mention] = {}
+        if respectively := re.search(r"\brespectively\b", text):
+            group = [p for p in percents if p.end() <= respectively.start() and not any(
+                p.end() <= m.begin < respectively.start() for m in parties)]
+            before = [m for m in parties if group and m.end <= group[0].start()]
+            if group and len(before) >= len(group):
+                holders.update(zip((p.start() for p in group), before[-len(group):],
+                                   strict=True))
+        for percent in percents:
+            if percent.start() in holders:
                 continue
-            holder = holders[-1]
+            after = re.match(r"\s+(?:\w+\s+)?(?:rests?|lies|held|belongs?)\s+(?:with|by|to)\s+"
+                             r"(?:the\s+)?", text[percent.end():])
+            if after:
+                chosen = [m for m in parties if m.begin == percent.end() + after.end()]
+            else:
+                chosen = [m for m in parties if m.end <= percent.start()][-1:]
+            if chosen:
+                holders[percent.start()] = chosen[0]
+        for percent in percents:
+            if (holder := holders.get(percent.start())) is None:
+                continue
+            if (value := _number(percent.group(2))) is None:
+                value = percent.group(2)
             stake = self.event("stake")
-            self.add("stake: 'X holds N per cent', each percentage to the party before it",
-                     (holder.begin, percent.end()),
+            self.add("stake: each percentage to its holder (before, 'rests with', 'respectively')",
+                     (min(holder.begin, percent.start()), max(holder.end, percent.end())),
                      (stake, RDF.type, DKO.Stake),
                      (stake, RDFS.label, Literal(f"{holder.entity.label}'s stake in "
                                                  f"{target.label}", lang=LANGUAGE_EN)),
                      (stake, DKO.stakeholder, holder.entity.iri), (stake, DKO.stakeIn, target.iri),
-                     (stake, DKO.percentage, Literal(percent.group(2), datatype=XSD.decimal)))
+                     (stake, DKO.percentage, Literal(str(value), datatype=XSD.decimal)))
+
+    def founding(self, clause: Clause) -> None:
+        """"X, which was formed in 2019 by A together with B and C", "X, a joint venture set
+        up in 2016 by A and B": who founded a company, and when; two founders make a venture."""
+        text = clause.text
+        for found in re.finditer(r"\b(?:set up|formed|established|founded|created|incorporated)"
+                                 r"(?:\s+in\s+(\d{4}))?\s+by\s+", text):
+            company = next((m for m in reversed(clause.having(ORGANISATION))
+                            if m.end <= found.start() and m.entity.kind in (
+                                DKO.Company, DKO.JointVenture)), None)
+            if company is None or not re.match(r"[\s,]*(?:\([^)]*\)\s*,?\s*)?(?:which\s+was\s+|"
+                                               r"an?\s+(?:joint\s+)?(?:venture|company)\s+)?$",
+                                               text[company.end:found.start()]):
+                continue
+            end = re.search(r"[;.]|,\s+(?:which|while|but)\b|$", text[found.end():]).start()
+            founders = [m for m in clause.having(ORGANISATION, STATE)
+                        if found.end() <= m.begin < found.end() + end and m.entity is not
+                        company.entity]
+            if not founders:
+                continue
+            entity = company.entity
+            triples = []
+            if len(founders) > 1 or "venture" in text[company.end:found.start()]:
+                if entity.new:
+                    entity.kind = DKO.JointVenture
+                triples.append((entity.iri, RDF.type, DKO.JointVenture))
+                triples += [(entity.iri, DKO.venturePartner, m.entity.iri) for m in founders]
+            if found.group(1):
+                triples.append((entity.iri, SCHEMA.foundingDate, Literal(found.group(1),
+                                                                         datatype=XSD.gYear)))
+            if triples:
+                self.last["venture"] = entity
+                self.add("founding: 'X, formed/set up in YEAR by A and B'",
+                         (company.begin, founders[-1].end), *triples)
+
+    def locations(self, clause: Clause) -> None:
+        """"the Sevmash shipyard in Severodvinsk", "CSL's yard in Kochi", "Tumakuru in
+        Karnataka": a facility, company or place, then the place it lies in."""
+        text = clause.text
+        for first, second in zip(clause.mentions, clause.mentions[1:], strict=False):
+            # a place, a yard, a company: not a body that meets somewhere ("the Commission ...
+            # in Moscow" says where it met)
+            if second.entity.kind != SCHEMA.Place or first.entity is second.entity or \
+                    first.entity.kind not in (SCHEMA.Place, DKO.Company, DKO.JointVenture):
+                continue
+            if re.fullmatch(r"(?:(?:’s|')s?)?\s+(?:(?:shipyard|yard|facility|plant|factory|"
+                            r"division|base|complex|ranges?|show|district)\s+)?(?:in|near|at)\s+"
+                            r"(?:the\s+)?", text[first.end:second.begin]):
+                self.add("location: 'X (shipyard/plant/...) in Y'", (first.begin, second.end),
+                         (first.entity.iri, SCHEMA.location, second.entity.iri))
 
     def share(self, clause: Clause) -> None:
         text = clause.text
@@ -552,21 +702,59 @@ class Extractor:
                          r"lease\w*|contract|deal|decision|sign\w*)\b", text):
             return
         platforms = clause.having(PLATFORM)
+        # Who is quoted about a decision is not the one who considers it (unless a state).
         parties = [m for m in clause.having(STATE, ORGANISATION)
-                   if m.entity != (self.result.speaker or m).entity or m.role == STATE]
+                   if m.entity is not self.result.speaker or m.role == STATE]
+        # "the purchase of 200 helicopters from Russia": Russia would sell, not consider
+        sellers = [m for m in parties if re.search(r"\bfrom\s+(?:the\s+)?$", text[:m.begin])]
+        holders = [m for m in parties if re.search(r"\bpending\s+with\s+(?:the\s+)?$",
+                                                   text[:m.begin])]
+        parties = holders or [m for m in parties if m not in sellers]
         if not platforms:
             return
         prospect = self.event("prospect")
-        declined = REFUSAL.search(text) or NEGATION.search(text)
+        # "has not signed ..., a decision is pending": undecided, not declined
+        declined = REFUSAL.search(text) or (NEGATION.search(text) and not re.search(
+            r"\b(?:pending|awaiting|yet to|decision)\b", text))
         triples = [(prospect, RDF.type, DKO.Prospect),
                    (prospect, RDFS.label, Literal(
                        f"prospect of acquiring {platforms[0].entity.label}", lang=LANGUAGE_EN)),
                    (prospect, DKO.hasStatus, DKO.declined if declined
                     else DKO["under-consideration"])]
         triples += [(prospect, DKO.consideredBy, p.entity.iri) for p in parties[:1]]
-        triples += [(prospect, DKO.concernsPlatform, p.entity.iri) for p in platforms]
+        triples += [(prospect, DKO.supplier, p.entity.iri) for p in sellers[:1]]
+        triples += self._platforms_and_quantity(prospect, clause, platforms)
+        triples += _money(prospect, text)
         self.add("prospect: may/considering/pending/refused (no order, no agreement)",
                  _span(clause), *triples)
+
+    def approval(self, clause: Clause) -> None:
+        """"a purchase cleared by the DAC in 2019" (approved), "awaiting clearance from the
+        CCS", "yet to be approved by X" (awaited): said of the offer, prospect or contract
+        this clause made; an approval is never a contract."""
+        text = clause.text
+        awaited = re.search(r"\b(?:awaiting|awaits|pending|yet to (?:be|get|receive))\s+(?:the\s+)?"
+                            r"(?:clearance|approval|approved|cleared|nod)\s+(?:from|of|by)\s+"
+                            r"(?:the\s+)?", text)
+        given = re.search(r"\b(?:cleared|approved|sanctioned)\s+by\s+(?:the\s+)?", text)
+        match = awaited or given
+        if match is None or (given and not awaited and NEGATION.search(text[:given.start()])):
+            return
+        body = next((m for m in clause.having(ORGANISATION, STATE) if m.begin == match.end()),
+                    None)
+        events = [c.triples[0][0] for c in self.result.candidates
+                  if c.triples and c.triples[0][1] == RDF.type and c.triples[0][2] in (
+                      DKO.Prospect, DKO.Offer, DKO.Contract)
+                  and clause.begin <= c.begin < clause.end]
+        if body is None or not events:
+            return
+        subject = events[-1]
+        triples = [(subject, DKO.awaitsApprovalFrom if awaited else DKO.approvedBy,
+                    body.entity.iri)]
+        if given and not awaited:
+            triples += _date(subject, DCTERMS.dateAccepted, text[given.start():])
+        self.add("approval: 'cleared by X' (approved) or 'awaiting clearance from X' (awaited)",
+                 (match.start(), body.end), *triples)
 
     def talks(self, clause: Clause) -> None:
         text = clause.text
@@ -593,7 +781,8 @@ class Extractor:
 
     def meeting(self, clause: Clause) -> None:
         text = clause.text
-        trigger = re.search(r"\b(?:met|meeting|session|summit|co-chaired|chaired)\b", text)
+        trigger = re.search(r"\b(?:met|meeting|session|summit|dialogue|conference|co-chaired|"
+                            r"chaired)\b", text)
         if not trigger or NEGATION.search(text):
             return
         people = clause.having(PERSON)
@@ -602,10 +791,15 @@ class Extractor:
         if not people and body is None:
             return
         meeting = self.event("meeting")
+        # the meeting as the report names it: "the first India-Russia 2+2 dialogue"
+        named = re.search(r"\bthe\s+((?:[\w+-]+\s+){0,4}?(?:dialogue|summit|conference))\b", text)
         label = "meeting" + (f" of the {body.entity.label}" if body else "")
+        label = named.group(1) if named and not body else label
         triples = [(meeting, RDF.type, DKO.Meeting),
                    (meeting, RDFS.label, Literal(label, lang=LANGUAGE_EN))]
         triples += [(meeting, DKO.participant, p.entity.iri) for p in people]
+        triples += [(meeting, DKO.participant, p.entity.iri) for p in _attendees(clause)
+                    if p not in people]
         if body:
             triples.append((meeting, DKO.meetingOf, body.entity.iri))
         for place in clause.having(PLACE):
@@ -615,11 +809,29 @@ class Extractor:
             triples += [(meeting, DKO.chairedBy, p.entity.iri) for p in people
                         if p.begin > chair.end()]
         triples += _date(meeting, DCTERMS.date, text, day_only=True)
+        triples += _edition(meeting, text)
         self.add("meeting: met/meeting/session, participants and place", _span(clause), *triples)
+
+    def exercise(self, clause: Clause) -> None:
+        """"held the 12th edition of Exercise INDRA at the Prudboy ranges": where, which."""
+        for mention in clause.mentions:
+            if mention.entity.kind != DKO.Exercise:
+                continue
+            after = clause.text[mention.end:]
+            place = next((m for m in clause.having(PLACE) if m.begin >= mention.end and
+                          m.entity.kind == SCHEMA.Place and re.fullmatch(
+                              r"\s+(?:at|in|near)\s+(?:the\s+)?", after[:m.begin - mention.end])),
+                         None)
+            triples = [(mention.entity.iri, SCHEMA.location, place.entity.iri)] if place else []
+            triples += _edition(mention.entity.iri, clause.text[:mention.end])
+            if triples:
+                self.add("exercise: its place and edition", _span(clause), *triples)
 
     def commissioning(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\b(?:commissioned|inducted|entered service)\b", text) or \
+        verb = re.search(r"\b(?:commissioned|inducted|entered service)\b", text)
+        # "The commissioning of X was attended by ...": the ceremony, named by its noun
+        if not (verb or (re.search(r"\bcommissioning of\b", text) and _attendees(clause))) or \
                 NEGATION.search(text) or POSSIBILITY.search(text):
             return
         things = [m for m in clause.mentions if m.entity.kind == DKO.Warship] or \
@@ -636,16 +848,23 @@ class Extractor:
         for place in clause.having(PLACE):
             if place.entity.kind == SCHEMA.Place:
                 triples.append((event, SCHEMA.location, place.entity.iri))
-        triples += _date(event, DCTERMS.date, text, day_only=True)
+        triples += _date(event, DCTERMS.date, text, month_or_day=True)
+        triples += [(event, DKO.participant, p.entity.iri) for p in _attendees(clause)]
         self.add("commissioning: commissioned/inducted", _span(clause), *triples)
 
     def operator(self, clause: Clause) -> None:
         text = clause.text
-        if not re.search(r"\b(?:fleet|backbone|operat\w+|in service with|flies|flown by|"
-                         r"inventory|arsenal)\b", text) or NEGATION.search(text):
+        owned = re.search(r"\bits (?:ageing|aging|old|existing|current)\b[^,;]*", text)
+        if not (owned or re.search(r"\b(?:fleet|backbone|operat\w+|in service with|flies|"
+                                   r"flown by|inventory|arsenal)\b", text)) or \
+                NEGATION.search(text):
             return
         services = [m for m in clause.having(ORGANISATION) if m.entity.kind == DKO.ArmedService]
-        for platform in clause.having(PLATFORM):
+        platforms = clause.having(PLATFORM)
+        if owned and not re.search(r"\b(?:fleet|backbone|operat\w+|inventory)\b", text):
+            # "the Army needs to replace its ageing Cheetah and Chetak helicopters": those only
+            platforms = [m for m in platforms if owned.start() <= m.begin < owned.end()]
+        for platform in platforms:
             for service in services[:1]:
                 self.add("operator: a platform in a service's fleet/inventory",
                          (min(platform.begin, service.begin), max(platform.end, service.end)),
@@ -726,10 +945,10 @@ class _Refer:
     end: int = -1
 
 
-RULES = (Extractor.contract, Extractor.delivery, Extractor.production, Extractor.development,
-         Extractor.venture, Extractor.stakes, Extractor.share, Extractor.offer,
-         Extractor.prospect, Extractor.talks, Extractor.meeting, Extractor.commissioning,
-         Extractor.operator)
+RULES = (Extractor.contract, Extractor.purchase, Extractor.delivery, Extractor.production,
+         Extractor.development, Extractor.venture, Extractor.share, Extractor.offer,
+         Extractor.prospect, Extractor.approval, Extractor.talks, Extractor.meeting,
+         Extractor.commissioning, Extractor.operator, Extractor.exercise)
 
 
 def _clauses(sentence: str, mentions: list[Mention]) -> list[Clause]:
@@ -782,9 +1001,33 @@ def _money(subject, text: str) -> list:
             (subject, SCHEMA.priceCurrency, Literal(currency))]
 
 
-def _date(subject, predicate, text: str, year_only: bool = False, day_only: bool = False) -> list:
+def _edition(subject, text: str) -> list:
+    """"the 20th meeting", "the 12th edition of", "the 21st ... summit": which one of a series."""
+    match = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:edition\s+of\b|(?:[\w-]+\s+){0,2}?"
+                      r"(?:meeting|session|summit|dialogue|conference|round)\b)", text)
+    if match is None:
+        return []
+    return [(subject, DKO.editionNumber, Literal(int(match.group(1)),
+                                                 datatype=XSD.positiveInteger))]
+
+
+def _delay(text: str) -> bool:
+    return bool(re.search(r"\b(?:delayed|postponed|behind schedule|held up|stalled|stuck|"
+                          r"instead of)\b", text))
+
+
+def _attendees(clause: Clause) -> list[Mention]:
+    """The people after "attended by" (a ceremony's or a meeting's participants)."""
+    attended = re.search(r"\battended by\b", clause.text)
+    return [m for m in clause.having(PERSON) if attended and m.begin > attended.end()]
+
+
+def _date(subject, predicate, text: str, year_only: bool = False, day_only: bool = False,
+          month_or_day: bool = False) -> list:
     match = DATE.search(text)
     if not match:
+        return []
+    if month_or_day and not match.group(4):
         return []
     if match.group(4):
         day, month, year = match.group(1) or match.group(3), match.group(2), match.group(4)

@@ -3,6 +3,8 @@ organisation, titles of posts, number words. Nothing here is about one report.""
 
 from __future__ import annotations
 
+from rdflib.namespace import ORG
+
 from ..namespaces import SCHEMA, Vocabulary
 
 DKO = Vocabulary().ontology
@@ -71,10 +73,20 @@ ORGANISATION_WORDS = {
     "Guard": DKO.ArmedService, "Forces": DKO.ArmedService, "Concern": DKO.Company,
     "Bureau": DKO.Company, "Works": DKO.Company, "Aviation": DKO.Company,
     "Aeronautics": DKO.Company, "Shipbuilding": DKO.Company, "Engineering": DKO.Company,
-    "Holding": DKO.Company, "Holdings": DKO.Company,
+    "Holding": DKO.Company, "Holdings": DKO.Company, "Board": DKO.GovernmentAgency,
+    "Helicopters": DKO.Company, "Airlines": DKO.Company, "Motors": DKO.Company,
+    "Fleet": ORG.OrganizationalUnit, "Command": ORG.OrganizationalUnit,
 }
+# Services named by their head word alone ("the Navy"): the one the report named last.
+SERVICE_WORDS = ("Air Force", "Navy", "Army", "Coast Guard")
+# Nouns before a company's name ("the Ukrainian firm Zorya-Mashproekt").
+COMPANY_NOUNS = ("firm", "company", "manufacturer", "maker", "shipbuilder", "shipyard",
+                 "corporation", "conglomerate")
 # First words of Russian and other company names.
-COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United")
+COMPANY_PREFIXES = ("NPO", "JSC", "PJSC", "OAO", "KB", "Rostec", "Rosoboronexport", "United",
+                    "Concern")
+# Legal forms before a company's own name: "Concern Kalashnikov" is also "Kalashnikov".
+LEGAL_FORMS = ("NPO", "JSC", "PJSC", "OAO", "Concern")
 # Independent institutes that measure arms transfers, and their acronyms.
 MEASURERS = {"Stockholm International Peace Research Institute": "SIPRI"}
 # Prefixes of the names of individual ships.
@@ -82,7 +94,10 @@ SHIP_PREFIXES = ("INS", "HMS", "USS", "RFS", "PNS", "BRP", "HMAS", "KRI")
 
 # Titles before a person's name; the post they name.
 TITLES = (
-    "First Deputy Prime Minister", "Deputy Prime Minister", "Prime Minister",
+    "Vice Chief of the Army Staff", "Vice Chief of the Naval Staff", "Vice Chief of the Air Staff",
+    "Chief of the Army Staff", "Chief of the Naval Staff", "Chief of the Air Staff",
+    "Chief of the Defence Staff", "First Deputy Prime Minister", "Deputy Prime Minister",
+    "Prime Minister",
     "Defence Minister", "Defense Minister", "Foreign Minister", "External Affairs Minister",
     "Minister of Defence", "Minister of External Affairs", "Deputy Defence Minister",
     "Defence Secretary", "Foreign Secretary", "National Security Adviser",
@@ -92,6 +107,9 @@ TITLES = (
     "Chairman", "chairman", "Director General", "Chief Executive", "CEO", "Minister",
     "counterpart", "Colonel", "Col.",
 )
+# Ranks that may follow an office before the name.
+RANKS = ("Air Chief Marshal", "Air Marshal", "Vice Admiral", "Rear Admiral", "Admiral",
+         "Lieutenant General", "Lt. Gen.", "Lt Gen", "Major General", "General", "Gen.")
 SCHEMA_PLACE = SCHEMA.Place
 
 NUMBER_WORDS = {

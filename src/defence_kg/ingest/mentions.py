@@ -18,13 +18,17 @@ from rdflib.namespace import ORG, RDF, RDFS, SKOS
 from ..namespaces import SCHEMA, Vocabulary
 from ..settings import Settings
 from .lexicon import (
+    COMPANY_NOUNS,
     COMPANY_PREFIXES,
     DESIGNATION_PREFIXES,
     DKO,
+    LEGAL_FORMS,
     MEASURERS,
     NOT_NAMES,
     ORGANISATION_WORDS,
     PLATFORM_KINDS,
+    RANKS,
+    SERVICE_WORDS,
     SHIP_PREFIXES,
     STATES,
     TITLES,
@@ -34,19 +38,22 @@ from .text import slug
 STATE, PERSON, PLATFORM, PLACE, ORGANISATION, UNNAMED, SHIP = (
     "state", "person", "platform", "place", "organisation", "unnamed", "ship")
 ORGANISATION_CLASSES = {DKO.Company, DKO.JointVenture, DKO.GovernmentAgency, DKO.ArmedService,
-                        DKO.Commission, ORG.Organization, SCHEMA.NewsMediaOrganization}
+                        DKO.Commission, ORG.Organization, ORG.OrganizationalUnit,
+                        SCHEMA.NewsMediaOrganization}
 PLATFORM_CLASSES = {kind for _, kind in PLATFORM_KINDS if kind} | {
     DKO.AirDefenceSystem, DKO.MissileDefenceSystem}
 
 CAPITALISED = r"[A-Z][\w.’'-]*"
 # "and" joins the words of one name ("Research and Development Organisation"), not two names
 # ("... Limited and Russia's Rosoboronexport").
-NAME = (rf"{CAPITALISED}(?:[ -](?:(?:of|on|and(?![ -][\w-]+[’']s\b)|for|the|de)[ -])*"
+# Words are joined by spaces only: a hyphen inside a word is the word's own ("Indo-Russia"),
+# and a hyphen that could be either makes the matching exponential ("Su-Su-Su-...").
+NAME = (rf"{CAPITALISED}(?: (?:(?:of|on|and(?! [\w-]+[’']s\b)|for|the|de) )*"
         rf"{CAPITALISED})*")
 DESIGNATION = re.compile(r"\b([A-Z][A-Za-z]{0,4}-\d+[A-Za-z0-9]*"
                          r"(?:[ -]?(?:Mk\.? ?)?[IVX0-9]+[A-Z]?)?"
                          r"(?:\s(?!Air\b|Defence\b)[A-Z][a-z]+)?)")
-KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?\b(" + "|".join(
+KIND_AFTER = re.compile(r"^[\s\w-]{0,40}?(?<![\w-])(" + "|".join(
     re.escape(k) for k, _ in PLATFORM_KINDS) + r")(?:e?s)?\b", re.IGNORECASE)
 NAMED_PLATFORM = re.compile(
     r"\b([A-Z][A-Za-z]+(?:[ -][A-Z0-9][A-Za-z0-9]*)?)\s+(?:(?:shore-based|anti-ship|supersonic|"
@@ -57,15 +64,27 @@ TITLED_PERSON = re.compile(
     r"\b(?:(?P<adjective>" + "|".join(sorted({n for others in STATES.values() for n in others
                                              if n.isalpha() and n[0].isupper()}))
     + r")\s+)?(?P<title>" + "|".join(re.escape(t) for t in TITLES)
-    + r")\s+(?P<name>(?:[A-Z][a-z]+|[A-Z]\.)(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-z]+){1,2})\b")
+    # an office, then a rank: "Chief of the Air Staff Air Chief Marshal A.P. Singh"
+    + r")\s+(?:(?:" + "|".join(re.escape(t) for t in RANKS) + r")\s+)?"
+    + r"(?P<name>(?:[A-Z][a-z]+|(?:[A-Z]\.)+)(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-z]+){1,2})\b")
 ACRONYM = re.compile(rf"\b({NAME})\s+\(([A-Z][A-Za-z]{{1,9}})\)")
 ORGANISATION_NAME = re.compile(
     rf"\b((?:(?:{'|'.join(COMPANY_PREFIXES)})\s+)?{NAME})")
 SHIP = re.compile(r"\b((?:" + "|".join(SHIP_PREFIXES) + r")\s+[A-Z][a-z]+)\b")
+SHIP_CLASS = re.compile(r"\b(Project\s+\d+(?:\.\d+)?[A-Z]?|[A-Z][a-z]+-class)(?![\w-])")
+# A ship named by its name alone, then described: "Triput, the first of two more frigates".
+SHIP_APPOSITION = re.compile(r"(?:^|[.;]\s+)([A-Z][a-z]+),\s+(?:an?|the)\s+[^,.;]{0,60}?\b"
+                             r"(?:frigate|corvette|destroyer|submarine|carrier|warship|ship)s?\b")
+COMPANY_AFTER_NOUN = re.compile(r"\b(?:" + "|".join(COMPANY_NOUNS)
+                                + r")\s+([A-Z][\w-]*[a-z][\w-]*(?:\s+[A-Z][\w-]+){0,2})")
+SERVICE = re.compile(r"\b(" + "|".join(SERVICE_WORDS) + r")\b")
+EXERCISE = re.compile(r"\bExercise\s+(?P<named>[A-Z][A-Z-]*[A-Z0-9])\b|\b(?P<before>[A-Z][A-Za-z]+"
+                      r"(?:-\d+)?)(?=\s+(?:joint\s+)?(?:military\s+)?(?:exercises?|drills?|"
+                      r"war\s?games?)\b)")
 ACCORDING_TO = re.compile(r"\b[Aa]ccording to (?:the\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][a-z]+)*)")
 PLACE_AFTER = re.compile(r"\b(?:in|at|near|from|to)\s+(?:its\s+|the\s+|a\s+new\s+facility\s+in\s+)?"
                          rf"({CAPITALISED}(?:\s+{CAPITALISED})?)")
-FACILITY = re.compile(rf"\b({CAPITALISED})\s+(?:facility|plant|shipyard|division|base|"
+FACILITY = re.compile(rf"\b({CAPITALISED})\s+(facility|plant|shipyard|division|base|"
                       r"complex|unit)\b")
 UNNAMED_SOURCES = re.compile(r"\b((?:[Ss]enior\s+|[Dd]efence\s+|[Gg]overnment\s+|Indian\s+|"
                              r"Russian\s+|[Mm]ilitary\s+)*(?:[Oo]fficials|[Ss]ources|an official|"
@@ -124,6 +143,7 @@ class Gazetteer:
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
         self.by_key: dict[str, Entity] = {}
+        self.services: dict[str, Entity] = {}  # "Navy" -> the navy this report named last
 
     @classmethod
     def from_data(cls, settings: Settings) -> Gazetteer:
@@ -196,6 +216,12 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             return None
         mention = Mention(begin, end, sentence[begin:end], entity, **extra)
         found.append(mention)
+        if entity.kind == DKO.ArmedService:
+            for word in SERVICE_WORDS:
+                if entity.label.endswith(word):
+                    gazetteer.services[word] = entity
+        if entity.kind == DKO.GovernmentAgency and entity.label.startswith("Ministry"):
+            gazetteer.services["ministry"] = entity
         return mention
 
     for match in TITLED_PERSON.finditer(sentence):
@@ -210,13 +236,31 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
     for match in ACRONYM.finditer(sentence):
         name, acronym = _trim(match.group(1)), match.group(2)
         kind = _organisation_kind(name) or (gazetteer.find(acronym) or gazetteer.find(name)
-                                            or _Unknown).kind
+                                            or _Unknown).kind or _undertaking_kind(
+            name, sentence[match.end():])
         if kind is None:
             continue
         begin = match.start(1) + match.group(1).index(name)
         claim(begin, match.end(), gazetteer.add(name, kind, acronym))
-    for match in SHIP.finditer(sentence):
-        claim(match.start(1), match.end(1), gazetteer.add(match.group(1), DKO.Warship))
+    for match in SHIP.finditer(sentence):  # "INS Tushil", later "Tushil"
+        claim(match.start(1), match.end(1), gazetteer.add(match.group(1), DKO.Warship,
+                                                          match.group(1).split()[-1]))
+    for match in EXERCISE.finditer(sentence):
+        name = match.group("named") or match.group("before")
+        if name not in NOT_NAMES and name not in STATES and not _is_demonym(name):
+            claim(match.start(), match.end(), gazetteer.add(f"Exercise {name}", DKO.Exercise,
+                                                            name))
+    for match in SHIP_APPOSITION.finditer(sentence):
+        name = match.group(1)
+        if name not in NOT_NAMES and name not in STATES and not _is_demonym(name) and \
+                not name.endswith("ly") and (
+                gazetteer.find(name) is None or gazetteer.find(name).kind == DKO.Warship):
+            claim(match.start(1), match.end(1), gazetteer.add(name, DKO.Warship))
+    for match in SHIP_CLASS.finditer(sentence):
+        name = match.group(1)
+        kind = _platform_kind(name, sentence[match.end(1):])
+        kind = kind if kind in (DKO.Submarine, DKO.WarshipClass) else DKO.WarshipClass
+        claim(match.start(1), match.end(1), gazetteer.find(name) or gazetteer.add(name, kind))
     for match in DESIGNATION.finditer(sentence):
         _claim_platform(match.group(1), match.start(1), sentence, report_text, gazetteer, claim)
     for match in NAMED_PLATFORM.finditer(sentence):
@@ -225,17 +269,46 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
                 (gazetteer.find(name) and gazetteer.find(name).role not in (PLATFORM,)):
             continue
         _claim_platform(name, match.start(1), sentence, report_text, gazetteer, claim)
+        # "Cheetah and Chetak helicopters": the first name is of the same kind
+        if (first := re.search(r"\b([A-Z][a-z]+)\s+and\s+$", sentence[:match.start(1)])) and \
+                (named := gazetteer.find(name)) is not None and named.role == PLATFORM and \
+                first.group(1) not in NOT_NAMES and gazetteer.find(first.group(1)) is None:
+            claim(first.start(1), first.end(1), gazetteer.add(first.group(1), named.kind))
     for match in ORGANISATION_NAME.finditer(sentence):
+        whole = _trim(match.group(1))
+        start = match.start(1) + match.group(1).index(whole) if whole else match.start(1)
+        names = [whole]
+        if whole.split(" ")[0] in COMPANY_PREFIXES and " and " in whole and \
+                whole.split()[-1] not in ORGANISATION_WORDS:  # "Rosoboronexport and Concern X"
+            names = whole.split(" and ")
+        offset = 0
+        for name in names:
+            begin = start + whole.index(name, offset)
+            offset = begin - start + len(name)
+            kind = _organisation_kind(name)
+            if name and kind is not None and (len(name.split()) > 1 or name in COMPANY_PREFIXES):
+                words = name.split()
+                own = [" ".join(words[1:])] if words[0] in LEGAL_FORMS and len(words) > 1 else []
+                claim(begin, begin + len(name), gazetteer.add(name, kind, *own))
+    for match in COMPANY_AFTER_NOUN.finditer(sentence):
         name = _trim(match.group(1))
-        begin = match.start(1) + match.group(1).index(name) if name else match.start(1)
-        kind = _organisation_kind(name)
-        if name and kind is not None and (len(name.split()) > 1 or name in COMPANY_PREFIXES):
-            claim(begin, begin + len(name), gazetteer.add(name, kind))
+        if name and name.split()[0] not in STATES and not _is_demonym(name.split()[0]):
+            known = gazetteer.find(name)
+            if known is None or known.role == ORGANISATION:
+                claim(match.start(1), match.start(1) + len(name),
+                      known or gazetteer.add(name, DKO.Company))
     for match in STATE_NAME.finditer(sentence):
         claim(match.start(1), match.end(1), gazetteer.state(match.group(1)))
     for name, entity in _known_names(sentence, gazetteer):
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence):
             claim(match.start(), match.end(), entity)
+    for match in SERVICE.finditer(sentence):  # "the Navy": the one named before, or new
+        word = match.group(1)
+        service = gazetteer.services.get(word) or gazetteer.add(word, DKO.ArmedService)
+        claim(match.start(1), match.end(1), service)
+    for match in re.finditer(r"\bthe (ministry)\b", sentence):  # the one named before
+        if (ministry := gazetteer.services.get("ministry")) is not None:
+            claim(match.start(1), match.end(1), ministry)
     for match in UNNAMED_SOURCES.finditer(sentence):
         label = match.group(1)
         claim(match.start(1), match.end(1), gazetteer.add(label, DKO.UnnamedSource))
@@ -247,7 +320,8 @@ def find_mentions(sentence: str, gazetteer: Gazetteer, report_text: str = "") ->
             claim(match.start(1), match.end(1), gazetteer.add(name, kind))
     for match in FACILITY.finditer(sentence):
         if match.group(1) not in NOT_NAMES and gazetteer.find(match.group(1)) is None:
-            claim(match.start(1), match.end(1), gazetteer.add(match.group(1), SCHEMA.Place))
+            kind = DKO.Company if match.group(2) == "shipyard" else SCHEMA.Place  # builds ships
+            claim(match.start(1), match.end(1), gazetteer.add(match.group(1), kind))
     for match in PLACE_AFTER.finditer(sentence):
         name = match.group(1).rstrip(".")
         if not name or name.split()[0] in NOT_NAMES or _is_demonym(name.split()[0]):
@@ -308,10 +382,22 @@ def _organisation_kind(name: str) -> URIRef | None:
         return None
     if words[0] in COMPANY_PREFIXES and (len(words) > 1 or len(words[0]) > 5):
         return DKO.Company
-    for at, word in enumerate(words[1:], 1):
+    for at, word in enumerate(words):
         following = words[at + 1] if at + 1 < len(words) else None
-        if word in ORGANISATION_WORDS and following in (None, "of", "on", "for"):
+        if word in ORGANISATION_WORDS and (following in ("of", "on", "for") or (
+                at > 0 and following is None)):
             return ORGANISATION_WORDS[word]
+    return None
+
+
+def _undertaking_kind(name: str, following: str) -> URIRef | None:
+    """An agreement ("... Logistics Agreement (RELOS)") or a programme ("... (FGFA) programme")
+    named before its acronym."""
+    if re.search(r"\b(?:Agreement|Treaty|Pact|Accord|Memorandum)$", name):
+        return DKO.Agreement
+    if re.search(r"\b(?:Programme|Program|Project)$", name) or \
+            re.match(r"\s*(?:programme|program|project)\b", following):
+        return DKO.DefenceProject
     return None
 
 
@@ -321,6 +407,11 @@ def _trim(name: str) -> str:
     words = name.rstrip(".").split()
     while words and (words[0] in NOT_NAMES or words[0].endswith(("’s", "'s"))):
         words.pop(0)
+    for at, word in enumerate(words):  # "Indian Navy on Monday": the name ends before "on"
+        if at and word in ("of", "on", "and", "for", "the", "de") and at + 1 < len(words) and \
+                words[at + 1] in NOT_NAMES:
+            words = words[:at]
+            break
     return " ".join(words)
 
 
