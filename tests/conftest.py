@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from corpus import Corpus
 
 from defence_kg.build import build, publish
 from defence_kg.settings import Settings
@@ -42,8 +43,25 @@ class ServerUrl(str):
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    """The real repository, with its build output in a temporary directory."""
-    return Settings.from_env({}, output_dir=tmp_path_factory.mktemp("build"))
+    """The real repository (or the one DEFENCE_KG_ROOT names: a copy with more sources, see
+    test_many_sources.py), with its build output in a temporary directory."""
+    root = os.environ.get("DEFENCE_KG_ROOT")
+    return Settings.from_env({}, root=Path(root) if root else None,
+                             output_dir=tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def corpus(settings) -> Corpus:
+    """The sources and statements in data/, from which tests compute what to expect."""
+    return Corpus.read(settings)
+
+
+@pytest.fixture
+def repo_copy(settings, tmp_path) -> Settings:
+    """A private copy of the real ontology, data and queries, free to break."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(settings.root / folder, tmp_path / folder)
+    return Settings.from_env({}, root=tmp_path, output_dir=tmp_path / "build")
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +74,15 @@ def release(settings, build_result) -> Settings:
     """Settings whose release_dir holds a published build of the real data."""
     publish(build_result, settings)
     return settings
+
+
+def append(path: Path, text: str) -> int:
+    """Append text to a file; return the 1-based line number where it starts."""
+    content = path.read_text(encoding="utf-8")
+    if not content.endswith("\n"):
+        content += "\n"
+    path.write_text(content + text, encoding="utf-8")
+    return content.count("\n") + 1
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import pyoxigraph as ox
 import pytest
 from conftest import running_server
+from corpus import ANI
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -175,6 +176,7 @@ def test_nothing_acceptable_is_406(live_server):
     assert b"text/turtle" in body
 
 
+@pytest.mark.data
 def test_json_ld_uses_the_published_context_and_expands_to_the_turtle(release, live_server):
     context_status, _, context = get(live_server + "/context.jsonld")
     assert context_status == 200
@@ -208,6 +210,7 @@ def test_the_served_origin_resolves_another_base(tmp_path_factory):
         assert status == 200 and base + "id/india" in page.decode()
 
 
+@pytest.mark.data
 def test_pages_show_why_each_inference_holds(release, live_server):
     """For every subject with inferences: its page says because, names the rule, and cites the
     sentence or the ontology each asserted premise comes from."""
@@ -236,7 +239,9 @@ def test_pages_show_why_each_inference_holds(release, live_server):
             assert f">{rule}</a>" in page, (subject, rule)
 
 
-def test_pages_mark_the_resource_in_its_sentences(live_server):
+@pytest.mark.data
+def test_pages_mark_the_resource_in_its_sentences(live_server, corpus):
+    corpus.report(ANI)  # the S-500 of its sentence 8
     _, _, body = get(live_server + "/doc/id/s-500", accept="text/html")
     page = body.decode()
     assert "<mark>S-500</mark>" in page
@@ -247,6 +252,7 @@ def test_pages_mark_the_resource_in_its_sentences(live_server):
     assert "http://dbpedia.org/resource/S-500_missile_system" in page
 
 
+@pytest.mark.data
 def test_void_describes_the_data_set(release, live_server):
     status, headers, body = get(live_server + "/.well-known/void")
     assert status == 200 and headers.get_content_type() == "text/turtle"

@@ -98,6 +98,7 @@ def test_rule_family_agrees_with_owlrl(family):
     assert our_closure(graph) == owlrl_closure(graph)
 
 
+@pytest.mark.data
 def test_closure_of_the_real_data_equals_owlrl(build_result, settings):
     graph = set(reasoner_input(build_result.dataset, settings.vocabulary))
     published = set(build_result.dataset.graph(settings.vocabulary.inferred_graph))
@@ -105,6 +106,7 @@ def test_closure_of_the_real_data_equals_owlrl(build_result, settings):
     assert len(published) > 0
 
 
+@pytest.mark.data
 def test_every_derivation_chains_down_to_asserted_triples(build_result, settings):
     inference = infer(build_result.dataset, settings.vocabulary)
     asserted = set(reasoner_input(build_result.dataset, settings.vocabulary))
@@ -119,6 +121,7 @@ def test_every_derivation_chains_down_to_asserted_triples(build_result, settings
                 todo.extend(inference.derivations[current].premises)
 
 
+@pytest.mark.data
 def test_platform_type_is_explained_by_its_subclass_axiom(build_result, settings):
     vocabulary = settings.vocabulary
     inference = infer(build_result.dataset, vocabulary)
@@ -182,6 +185,7 @@ def test_owlrl_also_sees_the_contradictions():
         assert found, f"owlrl finds no contradiction for {rule}"
 
 
+@pytest.mark.data
 def test_consistent_data_has_no_contradiction(build_result, settings):
     graph = reasoner_input(build_result.dataset, settings.vocabulary)
     assert Reasoner(graph).run().contradictions == []

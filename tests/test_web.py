@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDFS
 
 from defence_kg.web.pages import read_saved_query
 
@@ -70,6 +70,27 @@ def test_home_page_says_what_the_data_set_is(home, release):
     dataset = URIRef(release.vocabulary.dataset_iri)
     assert f"<h1>{void.value(dataset, DCTERMS.title)}</h1>" in text
     assert str(void.value(dataset, DCTERMS.description)) in text
+
+
+@pytest.mark.data
+def test_void_and_home_page_list_every_source(home, release, corpus):
+    void = Graph().parse(release.release_dir / "dumps" / "void.ttl", format="turtle")
+    dataset = URIRef(release.vocabulary.dataset_iri)
+    listed = set(void.objects(dataset, DCTERMS.source))
+    assert listed == {s.iri for s in corpus.sources}
+    text, _ = home
+    count = len(corpus.sources)
+    assert f"{count} news report{'s' if count > 1 else ''}" in str(
+        void.value(dataset, DCTERMS.description))
+    assert f"{count} source{'s' if count > 1 else ''}, each sentence" in text
+    for source in corpus.sources:
+        assert (void.value(source.iri, DCTERMS.title)
+                == source.graph.value(source.iri, DCTERMS.title))
+        assert str(void.value(source.iri, DCTERMS.issued)) == source.issued
+        publisher = void.value(source.iri, DCTERMS.publisher)
+        assert str(void.value(publisher, RDFS.label)) == source.publisher_label
+        assert html.escape(str(void.value(source.iri, DCTERMS.title))) in text
+        assert f"{html.escape(source.publisher_label)}, {source.issued}" in text
 
 
 def test_home_page_links_every_dump(home, release):

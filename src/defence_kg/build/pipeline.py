@@ -22,8 +22,11 @@ from ..rdf import canonical_quads
 from ..settings import Settings
 from .check import run_violation_queries
 from .explain import explanation_triples
-from .load import LoadError, input_files, load_dataset, load_shapes
+from .lines import locator, read_rdf_files
+from .load import LoadError, data_files, input_files, load_dataset, load_shapes
+from .offsets import misplaced_segments
 from .reason import infer
+from .terms import undeclared_terms
 from .validate import validate_shapes
 
 log = logging.getLogger(__name__)
@@ -55,8 +58,16 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             shapes = load_shapes(settings)
         except LoadError as error:
             raise BuildError(str(error)) from error
+    with _step("check files (terms, offsets)", timings):
+        files = read_rdf_files([*data_files(settings), *extra_files], settings)
+        _fail_on({
+            "Terms neither the ontology nor a vocabulary it reuses declares":
+                undeclared_terms(files, settings),
+            "Segments whose nif:anchorOf is not the source text at their offsets":
+                misplaced_segments(files, settings),
+        })
     with _step("validate (SHACL)", timings):
-        shaped = validate_shapes(dataset, shapes, settings)
+        shaped = validate_shapes(dataset, shapes, settings, locator(files, settings))
         if not shaped.conforms:
             raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
     with _step("reason (OWL 2 RL)", timings) as progress:
@@ -81,6 +92,13 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
     return BuildResult(dataset, report, timings, quads)
+
+
+def _fail_on(problems: dict[str, list[str]]) -> None:
+    """Raise one BuildError with every problem found, under its heading."""
+    found = [f"{heading}:\n" + "\n".join(lines) for heading, lines in problems.items() if lines]
+    if found:
+        raise BuildError("\n".join(found))
 
 
 def input_hash(settings: Settings) -> str:

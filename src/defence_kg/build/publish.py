@@ -17,15 +17,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
-from ..namespaces import NIF, Vocabulary
+from ..namespaces import Vocabulary
 from ..rdf import canonical_quads
 from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX
 from ..settings import Settings
 from .ontology_page import ontology_page
 from .pipeline import BuildResult
 from .search_index import write_search_index
+from .sources import describe_sources, list_sources
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -116,9 +117,11 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
+    union = {(s, p, o) for s, p, o, _ in result.dataset.quads((None, None, None, None))}
+    sources = list_sources(union)
     g.add((dataset, DCTERMS.description, Literal(
-        "Statements of an ANI report (2 December 2025) on India–Russia defence cooperation, "
-        "each traced to its sentence, with OWL 2 RL inferences in their own graph.", lang="en")))
+        f"{describe_sources(sources)} on defence cooperation between states, each statement "
+        "traced to its sentence, with OWL 2 RL inferences in their own graph.", lang="en")))
     g.add((dataset, DCTERMS.license, LICENSE))
     g.add((dataset, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((dataset, DCTERMS.hasVersion, Literal(result.report["version"])))
@@ -131,10 +134,8 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
         g.add((dataset, VOID.vocabulary, URIRef(namespace)))
     for rdf_format in DUMP_FORMATS.values():
         g.add((dataset, VOID.feature, URIRef(rdf_format.iri)))
-    union = {(s, p, o) for s, p, o, _ in result.dataset.quads((None, None, None, None))}
     _describe_contents(g, dataset, union, vocabulary)
-    for source in sorted({s for s, p, o in union if p == RDF.type and o == NIF.Context}):
-        g.add((dataset, DCTERMS.source, source))
+    _describe_sources(g, dataset, sources)
     service = URIRef(vocabulary.base + "sparql#service")
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, DCTERMS.title, Literal("defence-kg SPARQL 1.1 endpoint", lang="en")))
@@ -179,6 +180,17 @@ def _describe_contents(g: Graph, dataset: URIRef, union: set, vocabulary: Vocabu
     sizes = Counter(s for s, _, _ in union if s in entities)
     for entity, _ in sorted(sizes.items(), key=lambda item: (-item[1], str(item[0])))[:EXAMPLES]:
         g.add((dataset, VOID.exampleResource, entity))
+
+
+def _describe_sources(g: Graph, dataset: URIRef, sources) -> None:
+    """Each source with its title, publisher and date, so the description lists them."""
+    for source in sources:
+        iri = URIRef(source.iri)
+        g.add((dataset, DCTERMS.source, iri))
+        g.add((iri, DCTERMS.title, Literal(source.title, lang="en")))
+        g.add((iri, DCTERMS.issued, Literal(source.issued, datatype=XSD.date)))
+        g.add((iri, DCTERMS.publisher, URIRef(source.publisher)))
+        g.add((URIRef(source.publisher), RDFS.label, Literal(source.publisher_label, lang="en")))
 
 
 def _describe_distributions(g: Graph, dataset: URIRef, files: dict[str, bytes],

@@ -8,6 +8,7 @@ import pyshacl
 from rdflib import Dataset, Graph
 
 from ..settings import Settings
+from .shape_messages import Locate, ShapeMessages
 
 
 @dataclass
@@ -19,16 +20,21 @@ class Validation:
 
     @property
     def report(self) -> str:
-        return "\n\n".join(self.problems)
+        return "\n".join(self.problems)
 
 
-def validate_shapes(dataset: Dataset, shapes: Graph, settings: Settings) -> Validation:
-    """SHACL over the asserted data and the ontology (so sh:targetClass follows subclasses)."""
+def validate_shapes(dataset: Dataset, shapes: Graph, settings: Settings,
+                    locate: Locate | None = None) -> Validation:
+    """SHACL over the asserted data and the ontology (so sh:targetClass follows subclasses);
+    `locate` finds where the data writes an offending statement."""
     data = Graph()
     for graph in dataset.graphs():
         if graph.identifier not in settings.vocabulary.derived_graphs:
             for triple in graph:
                 data.add(triple)
-    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                         advanced=True, allow_warnings=True)
-    return Validation(conforms, [] if conforms else [text.strip()])
+    conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                            advanced=True, allow_warnings=True)
+    if conforms:
+        return Validation(True)
+    prefixes = settings.vocabulary.prefixes
+    return Validation(False, ShapeMessages(results, shapes, data, prefixes, locate).messages())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, url_for
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDFS
 
 from .formats import GRAPHS, RESULTS
 from .state import state
@@ -28,10 +28,11 @@ def home():
     dumps = sorted(p for p in (release / "dumps").iterdir() if p.is_file())
     queries = [read_saved_query(p, settings.vocabulary.rebase)
                for p in sorted(settings.queries_dir.glob("*.rq"))]
-    title, description = describe_dataset(release / "dumps" / "void.ttl",
-                                          settings.vocabulary.dataset_iri)
+    title, description, sources = describe_dataset(release / "dumps" / "void.ttl",
+                                                   settings.vocabulary.dataset_iri)
     return render_template(
-        "home.html", title=title, description=description, dumps=dumps, queries=queries,
+        "home.html", title=title, description=description, sources=sources, dumps=dumps,
+        queries=queries,
         endpoint=url_for("sparql.endpoint", _external=True), quads=state().quads,
         formats=[f.name for f in (*RESULTS, *GRAPHS)],
         example=queries[0].text if queries else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
@@ -50,9 +51,23 @@ def read_saved_query(path: Path, rebase) -> SavedQuery:
     return SavedQuery(path.stem, question, text)
 
 
-def describe_dataset(void: Path, dataset_iri: str) -> tuple[str, str]:
-    """The data set's title and description from the release's VoID file."""
+@dataclass(frozen=True)
+class Source:
+    iri: str
+    title: str
+    publisher: str
+    issued: str
+
+
+def describe_dataset(void: Path, dataset_iri: str) -> tuple[str, str, list[Source]]:
+    """The data set's title, description and sources (by date) from the release's VoID file."""
     graph = Graph().parse(void, format="turtle")
     subject = URIRef(dataset_iri)
+    sources = sorted((Source(str(iri), str(graph.value(iri, DCTERMS.title) or iri),
+                             str(graph.value(graph.value(iri, DCTERMS.publisher), RDFS.label)
+                                 or ""),
+                             str(graph.value(iri, DCTERMS.issued) or ""))
+                      for iri in graph.objects(subject, DCTERMS.source)),
+                     key=lambda source: (source.issued, source.iri))
     return (str(graph.value(subject, DCTERMS.title) or "defence-kg"),
-            str(graph.value(subject, DCTERMS.description) or ""))
+            str(graph.value(subject, DCTERMS.description) or ""), sources)

@@ -168,6 +168,8 @@ class Presenter:
         origins = {o for rows in explanations.values() for e in rows for p in e["premises"]
                    for o in p["origins"]}
         evidence = self._evidence(evidence_graphs | origins)
+        # Where sentences of several sources are cited, "sentence 3" alone would be ambiguous.
+        self._several_sources = len({e.source.iri for e in evidence.values()}) > 1
         self._labels = self._fetch_labels(quads, explanations, evidence)
         blank = _blank_index(quads)
         label = self._label_of(iri) or self._statement_label(about) or self._fallback(iri)
@@ -369,8 +371,7 @@ class Presenter:
     def _source(self, graph, evidence) -> Node:
         """A graph as a short reference: to the sentence it came from when there is one."""
         if graph in evidence:
-            segment = evidence[graph].segment.iri
-            return Node(_segment_name(segment), "#" + evidence[graph].anchor, graph.value)
+            return Node(self._cite(evidence[graph]), "#" + evidence[graph].anchor, graph.value)
         if graph == ox.NamedNode(str(self.vocabulary.inferred_graph)):
             return Node("inferred", self.href(graph.value), graph.value)
         return Node(self._fallback(graph.value).split(":", 1)[-1], self.href(graph.value),
@@ -384,7 +385,7 @@ class Presenter:
             for origin in p["origins"]:
                 if origin in evidence:
                     segment = evidence[origin].segment.iri
-                    origins.append(Node(_segment_name(segment), self.href(segment), segment))
+                    origins.append(Node(self._cite(evidence[origin]), self.href(segment), segment))
                 else:
                     origins.append(self._source(origin, evidence))
             premises.append(Premise(
@@ -393,6 +394,16 @@ class Presenter:
                 self._node(p["statement"], blank)))
         definition = found["definition"].value if found["definition"] else ""
         return Explanation(self._node(found["rule"], blank), definition, premises)
+
+    def _cite(self, evidence: Evidence) -> str:
+        """How a value cites its sentence: `sentence 8`, with its source (`sentence 8 of ANI
+        2025-12-02`) when the page cites several sources."""
+        name = _segment_name(evidence.segment.iri)
+        if not self._several_sources:
+            return name
+        publisher = evidence.publisher.iri if evidence.publisher else evidence.source.iri
+        source = self._label_of(publisher) or self._fallback(publisher)
+        return f"{name} of {source} {evidence.issued}".strip()
 
     def _anchor(self, graph) -> str:
         local = graph.value.removeprefix(str(self.vocabulary.graph))

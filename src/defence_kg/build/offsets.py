@@ -1,0 +1,95 @@
+"""Every segment's nif:anchorOf is the source text between its offsets
+(NIF 2.0: https://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex).
+
+Offsets count Unicode code points, as Python's str and SPARQL's STRLEN do. The text is the
+verbatim copy a source names with dko:textFile, or its nif:isString where it has one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from ..namespaces import NIF, Vocabulary
+from ..settings import Settings
+from .lines import RdfFile
+
+BEGIN, END, ANCHOR, CONTEXT = (str(NIF[n]) for n in ("beginIndex", "endIndex", "anchorOf",
+                                                     "referenceContext"))
+IS_STRING = str(NIF.isString)
+
+
+@dataclass
+class Segment:
+    iri: str
+    file: RdfFile
+    begin: int | None = None
+    end: int | None = None
+    anchor: str | None = None
+    context: str | None = None
+
+
+def misplaced_segments(files: Sequence[RdfFile], settings: Settings) -> list[str]:
+    """One problem per segment whose anchor is not the text at its offsets, naming the file and
+    line of the segment, the anchor and the text found there (and where the anchor is, if it is
+    elsewhere in the text)."""
+    text_file = str(Vocabulary().ontology["textFile"])  # files are written with the canonical base
+    segments: dict[str, Segment] = {}
+    texts: dict[str, tuple[str, str]] = {}  # context -> (where the text is, the text)
+    problems = []
+    for file in files:
+        for quad in file.quads:
+            subject, predicate, value = quad.subject.value, quad.predicate.value, quad.object
+            if predicate in (BEGIN, END, ANCHOR, CONTEXT):
+                segment = segments.setdefault(subject, Segment(subject, file))
+                _set(segment, predicate, value)
+            elif predicate == IS_STRING:
+                texts[subject] = (file.where(subject), value.value)
+            elif predicate == text_file and subject not in texts:
+                path = settings.root / value.value
+                try:
+                    texts[subject] = (value.value, path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError) as error:
+                    problems.append(f"{file.where(subject)}: {file.name(subject)} names its text "
+                                    f"{value.value}, which cannot be read: {error}")
+    for segment in segments.values():
+        if segment.context in texts and None not in (segment.begin, segment.end, segment.anchor):
+            problem = _compare(segment, *texts[segment.context])
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _set(segment: Segment, predicate: str, value: ox.Literal | ox.NamedNode) -> None:
+    if predicate == CONTEXT:
+        segment.context = value.value
+    elif predicate == ANCHOR:
+        segment.anchor = value.value
+    elif value.value.isdigit():  # a malformed offset is the shapes' to report
+        setattr(segment, "begin" if predicate == BEGIN else "end", int(value.value))
+
+
+def _compare(segment: Segment, text_name: str, text: str) -> str | None:
+    found = text[segment.begin:segment.end]
+    if found == segment.anchor:
+        return None
+    file = segment.file
+    where = f"{file.where(segment.iri)}: segment {file.name(segment.iri)}"
+    offsets = f"nif:beginIndex {segment.begin}, nif:endIndex {segment.end}"
+    if segment.end > len(text):
+        detail = f"the offsets ({offsets}) run past the end of {text_name} ({len(text)} characters)"
+    else:
+        detail = (f"nif:anchorOf is {_quoted(segment.anchor)} but {text_name} has "
+                  f"{_quoted(found)} at {offsets}")
+    at = text.find(segment.anchor)
+    if at >= 0:
+        detail += f"; the anchor is at nif:beginIndex {at}, nif:endIndex {at + len(segment.anchor)}"
+    return f"{where}: {detail}"
+
+
+def _quoted(text: str) -> str:
+    """JSON-quoted, so that spaces, line breaks and typographic quotes at the edges show."""
+    return json.dumps(text, ensure_ascii=False)
