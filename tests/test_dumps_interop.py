@@ -14,12 +14,12 @@ from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
+from conftest import system_tool
 from pyld import jsonld
 from rdflib import Dataset
 
 from defence_kg.dumps import DUMP_FORMATS
 
-RAPPER = "/usr/bin/rapper"
 RAPPER_SYNTAX = {"nq": "nquads", "trig": "trig", "ttl": "turtle", "nt": "ntriples"}
 OX_SYNTAX = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE,
              "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
@@ -49,9 +49,15 @@ def syntax_of(path) -> str:
     return path.name.removesuffix(".gz").rsplit(".", 1)[-1]
 
 
-def rapper_count(data: bytes, syntax: str) -> int:
+@pytest.fixture(scope="module")
+def rapper() -> str:
+    """Raptor's rapper (Debian's raptor2-utils)."""
+    return system_tool("rapper")
+
+
+def rapper_count(rapper: str, data: bytes, syntax: str) -> int:
     """Statements Raptor reads (rapper -c counts them; it reports on stderr)."""
-    done = subprocess.run([RAPPER, "-c", "-i", RAPPER_SYNTAX[syntax], "-", "http://x/"],
+    done = subprocess.run([rapper, "-c", "-i", RAPPER_SYNTAX[syntax], "-", "http://x/"],
                           input=data, capture_output=True, check=True)
     return int(re.search(rb"Parsing returned (\d+) (?:triples|statements)",
                          done.stderr).group(1))
@@ -64,12 +70,12 @@ def rdflib_count(data: bytes, syntax: str) -> int:
     return sum(1 for _ in dataset.quads((None, None, None, None)))  # len() counts triples
 
 
-def test_rapper_is_installed():
-    done = subprocess.run([RAPPER, "--version"], capture_output=True, check=True)
+def test_rapper_is_installed(rapper):
+    done = subprocess.run([rapper, "--version"], capture_output=True, check=True)
     assert done.stdout.strip()
 
 
-def test_every_dump_parses_alike_in_independent_parsers(release):
+def test_every_dump_parses_alike_in_independent_parsers(release, rapper):
     expected = {}
     quads = list(ox.parse(path=str(release.release_dir / "dumps" / "defence-kg.nq"),
                           format=ox.RdfFormat.N_QUADS))
@@ -82,7 +88,7 @@ def test_every_dump_parses_alike_in_independent_parsers(release):
         oxigraph = sum(1 for _ in ox.parse(data, format=OX_SYNTAX[syntax]))
         counts = {"pyoxigraph": oxigraph, "rdflib": rdflib_count(data, syntax)}
         if syntax in RAPPER_SYNTAX:
-            counts["rapper"] = rapper_count(data, syntax)
+            counts["rapper"] = rapper_count(rapper, data, syntax)
         else:  # JSON-LD: Raptor reads only RDF/JSON; pyld is the independent reader
             expanded = jsonld.to_rdf(json.loads(data), {"format": "application/n-quads"})
             counts["pyld"] = len(set(expanded.splitlines()))
@@ -130,7 +136,7 @@ class Table(HTMLParser):
             self.cell.append(data)
 
 
-def test_the_listing_gives_size_statements_checksum_and_date_of_every_file(release,
+def test_the_listing_gives_size_statements_checksum_and_date_of_every_file(release, rapper,
                                                                           live_server):
     status, headers, body = fetch(live_server + "/dumps/")
     assert status == 200 and headers.get_content_type() == "text/html"
@@ -151,7 +157,7 @@ def test_the_listing_gives_size_statements_checksum_and_date_of_every_file(relea
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", modified)
         syntax = syntax_of(path)
         if syntax in RAPPER_SYNTAX:
-            assert int(statements) == rapper_count(content(path), syntax), name
+            assert int(statements) == rapper_count(rapper, content(path), syntax), name
         elif name.removesuffix(".gz") == "void.ttl" or syntax == "jsonld":
             assert int(statements) == sum(1 for _ in ox.parse(content(path),
                                                                format=OX_SYNTAX[syntax]))

@@ -36,6 +36,9 @@ class Settings:
     store: str = ""
     store_graph_url: str = ""
     store_update_url: str = ""
+    # The W3C SPARQL 1.1 tests (sparql/sparql11 of github.com/w3c/rdf-tests), an external test
+    # resource: the test suite replays them when they are here (DEFENCE_KG_W3C_TESTS).
+    w3c_tests: Path = PROJECT_ROOT.parent / "shared" / "w3c-sparql11"
 
     @property
     def ontology_dir(self) -> Path:
