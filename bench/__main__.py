@@ -22,7 +22,7 @@ from dataclasses import asdict, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from defence_kg.store import release_nquads
+from defence_kg.release import release_nquads
 
 from . import load, report, servers
 from .synthetic import write_nquads

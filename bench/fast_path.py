@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from defence_kg.release import release_nquads
 from defence_kg.settings import Settings
-from defence_kg.store import release_nquads
 
 from . import load, servers
 from .__main__ import load_queries, parse_size

@@ -47,10 +47,9 @@ def run_one(system: str, repository: Path, inferred_out: Path) -> dict:
 
     from rdflib import Graph
 
-    from defence_kg.build import build
-    from defence_kg.dataset import load_dataset
-    from defence_kg.dumps import publish
-    from defence_kg.reasoning import reasoner_input, why_trivial
+    from defence_kg.build import build, publish
+    from defence_kg.build.load import load_dataset
+    from defence_kg.build.reason import reasoner_input, why_trivial
     from defence_kg.settings import Settings
 
     logging.disable(logging.INFO)

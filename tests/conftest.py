@@ -29,11 +29,10 @@ from typing import NoReturn
 
 import pytest
 
-from defence_kg.build import build
-from defence_kg.dumps import publish
-from defence_kg.remote_store import RemoteStore
+from defence_kg.build import build, publish
 from defence_kg.settings import Settings
-from defence_kg.store import QueryStore
+from defence_kg.stores.embedded import QueryStore
+from defence_kg.stores.remote import RemoteStore
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")

@@ -20,10 +20,10 @@ from bench.__main__ import load_queries
 from bench.load import Query
 from bench.reasoning import make_repository
 from bench.synthetic import DKO, NIF, PLATFORM_KINDS, PROV, generate
-from defence_kg.build import build
-from defence_kg.dumps import publish
+from defence_kg.build import build, publish
+from defence_kg.release import release_nquads
 from defence_kg.settings import Settings
-from defence_kg.store import QueryStore, release_nquads
+from defence_kg.stores.embedded import QueryStore
 
 TINY = 3_000  # about 11 reports: enough for every query of the mix to have answers
 BUILT = 2_000  # whole reports: a repository the build accepts, built in about a second

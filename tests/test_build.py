@@ -15,11 +15,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from defence_kg.build import BuildError, build
-from defence_kg.dumps import DUMP_FORMATS, publish
-from defence_kg.reasoning import why_trivial
+from defence_kg.build import BuildError, build, publish
+from defence_kg.build.publish import DUMP_FORMATS
+from defence_kg.build.reason import why_trivial
+from defence_kg.release import DUMP_NAME
 from defence_kg.settings import Settings
-from defence_kg.store import DUMP_NAME
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
 EX = "http://example.org/"
@@ -297,3 +297,19 @@ def test_nquads_files_keep_their_graphs(repo_copy):
                      encoding="utf-8")
     with pytest.raises(BuildError, match="outside a named graph"):
         build(repo_copy)
+
+
+def test_drafts_are_never_built_but_can_be_checked_with_the_data(repo_copy):
+    # A draft that would fail the build (a fact outside a sentence graph) is not read...
+    drafts = repo_copy.drafts_dir
+    drafts.mkdir()
+    draft = drafts / "draft.trig"
+    draft.write_text(f"<{EX}s> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    built = build(repo_copy).dataset
+    assert not any(built.quads((URIRef(f"{EX}s"), None, None, None)))
+    # ...unless it is named as an extra file, as `accept` does, and then it is checked.
+    with pytest.raises(BuildError, match=r"draft\.trig: triples outside a named graph"):
+        build(repo_copy, extra_files=[draft])
+    draft.write_text(f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }}\n", encoding="utf-8")
+    checked = build(repo_copy, extra_files=[draft]).dataset
+    assert (URIRef(f"{EX}s"), URIRef(f"{EX}p"), URIRef(f"{EX}o")) in checked.graph(URIRef(f"{EX}g"))

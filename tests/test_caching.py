@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from defence_kg.store import QueryStore
+from defence_kg.stores.embedded import QueryStore
 from defence_kg.web import create_app
 from defence_kg.web.cache import ENTRY_OVERHEAD, Rendered, ResultCache
 

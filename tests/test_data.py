@@ -8,9 +8,10 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from defence_kg.dataset import load_dataset, load_shapes
+from defence_kg.build.check import run_violation_queries
+from defence_kg.build.load import load_dataset, load_shapes
+from defence_kg.build.validate import validate_shapes
 from defence_kg.namespaces import NIF, STANDARD_PREFIXES
-from defence_kg.validation import run_violation_queries, validate_shapes
 
 SOURCE = "ani-2025-12-02"
 DKO = "https://w3id.org/defence-kg/ontology#"

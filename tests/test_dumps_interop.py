@@ -18,7 +18,7 @@ from conftest import system_tool
 from pyld import jsonld
 from rdflib import Dataset
 
-from defence_kg.dumps import DUMP_FORMATS
+from defence_kg.build.publish import DUMP_FORMATS
 
 RAPPER_SYNTAX = {"nq": "nquads", "trig": "trig", "ttl": "turtle", "nt": "ntriples"}
 OX_SYNTAX = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE,

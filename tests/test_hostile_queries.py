@@ -27,7 +27,7 @@ import pytest
 from conftest import STORES, serving
 from werkzeug.test import EnvironBuilder
 
-from defence_kg.querying import RUNAWAY, QueryThreads, QueryTimeout
+from defence_kg.stores.querying import RUNAWAY, QueryThreads, QueryTimeout
 from defence_kg.web import create_app
 
 TIMEOUT = 2  # seconds, set by --query-timeout

@@ -19,8 +19,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
-from defence_kg.build import build
-from defence_kg.dumps import LINK_TARGETS, publish
+from defence_kg.build import build, publish
+from defence_kg.build.publish import LINK_TARGETS
 from defence_kg.settings import Settings
 from defence_kg.web.linked_data import OFFERS
 

@@ -9,8 +9,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from defence_kg.dataset import ONTOLOGY_FILE, data_files, load_dataset
-from defence_kg.reasoning import infer
+from defence_kg.build.load import ONTOLOGY_FILE, data_files, load_dataset
+from defence_kg.build.reason import infer
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/defence-kg/ontology")
 VERSION_IRI = URIRef("https://w3id.org/defence-kg/ontology/0.1.0")

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
-from defence_kg.store import QueryStore
+from defence_kg.stores.embedded import QueryStore
 
 DKG = "https://w3id.org/defence-kg/id/"
 DKO = "https://w3id.org/defence-kg/ontology#"

@@ -9,8 +9,8 @@ from owlrl.Namespaces import ERRNS
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from defence_kg.reasoning import infer, reasoner_input, why_trivial
-from defence_kg.rules import Reasoner
+from defence_kg.build.reason import infer, reasoner_input, why_trivial
+from defence_kg.build.rules import Reasoner
 
 PREFIXES = """@prefix : <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

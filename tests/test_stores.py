@@ -24,9 +24,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import CLI, free_port, opened_store, oxigraph_server, publish_to
 
-from defence_kg.querying import Query, StoreUnavailable
-from defence_kg.remote_store import RemoteStore
-from defence_kg.store import QueryStore, canonical
+from defence_kg.rdf import canonical
+from defence_kg.stores.embedded import QueryStore
+from defence_kg.stores.querying import Query, StoreUnavailable
+from defence_kg.stores.remote import RemoteStore
 from defence_kg.web import create_app
 from defence_kg.web.linked_data import EXTENSIONS
 

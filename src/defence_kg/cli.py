@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_command(settings: Settings, args) -> int:
-    from .build import build, is_up_to_date
-    from .dumps import publish
+    from .build import build, is_up_to_date, publish
 
     if not args.force and is_up_to_date(settings):
         print(f"up to date: {settings.release_dir.resolve()} was built from these inputs "
@@ -63,7 +62,7 @@ def validate_command(settings: Settings, args) -> int:
 
 
 def publish_command(settings: Settings, args) -> int:
-    from .publishing import publish_to_store
+    from .stores.publishing import publish_to_store
 
     if not settings.release_dir.exists():
         print("defence-kg publish: no build yet; run `defence-kg build`", file=sys.stderr)
@@ -76,7 +75,7 @@ def publish_command(settings: Settings, args) -> int:
 
 def serve_command(settings: Settings, args) -> int:
     from .server import run
-    from .store import open_store
+    from .stores import open_store
 
     if not settings.release_dir.exists():
         print("defence-kg serve: no build yet; run `defence-kg build` (or `make serve`)",
@@ -91,7 +90,7 @@ def serve_command(settings: Settings, args) -> int:
 def query_command(settings: Settings, args) -> int:
     import pyoxigraph as ox
 
-    from .store import QueryStore
+    from .stores.embedded import QueryStore
 
     path = Path(args.name)
     if not path.exists():

@@ -14,8 +14,8 @@ import math
 
 from gunicorn.app.base import BaseApplication
 
-from .querying import RUNAWAY
 from .settings import Settings
+from .stores.querying import RUNAWAY
 from .web import create_app
 
 THREADS = 4  # requests a worker serves at once; Oxigraph releases the GIL while it evaluates

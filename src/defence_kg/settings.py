@@ -32,7 +32,7 @@ class Settings:
     allowed_remote: tuple[str, ...] = field(default=())
     # An external SPARQL store (docs/stores.md): its query URL, empty for the embedded store,
     # and its Graph Store Protocol and Update URLs (by default beside the query URL). Its
-    # credentials come from the environment only, never from here (remote_store.py).
+    # credentials come from the environment only, never from here (stores/remote.py).
     store: str = ""
     store_graph_url: str = ""
     store_update_url: str = ""
@@ -47,6 +47,11 @@ class Settings:
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
+
+    @property
+    def drafts_dir(self) -> Path:
+        """Candidate facts awaiting review: never read by the build."""
+        return self.data_dir / "drafts"
 
     @property
     def queries_dir(self) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..querying import QueryThreads, Store
 from ..settings import Settings
-from ..store import open_store
+from ..stores import open_store
+from ..stores.querying import QueryThreads, Store
 from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
 from .cache import ResultCache
 from .state import KEY, AppState

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from ..querying import Store
+from ..stores.querying import Store
 from .resources import Sources, bounded_description
 
 PREFIXES = """

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
-from ..dumps import REPORT_NAME
+from ..release import REPORT_NAME
 from .state import KEY as STATE_KEY
 from .state import state
 

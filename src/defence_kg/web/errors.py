@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from ..querying import QueryTimeout, StoreUnavailable
+from ..stores.querying import QueryTimeout, StoreUnavailable
 
 
 class HttpError(Exception):

@@ -17,7 +17,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef
 
-from ..querying import query_form
+from ..stores.querying import query_form
 from . import errors
 
 KEYWORDS = re.compile(r"\b(service|describe|from)\b", re.IGNORECASE)

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_file
 from rdflib import Graph
 
-from ..store import QueryStore
+from ..release import ONTOLOGY_PAGE
+from ..stores.embedded import QueryStore
 from . import errors
 from .addresses import DOC, document_path, iris_for, local_path, relative_root, split_extension
 from .formats import GRAPHS, Format
@@ -34,7 +35,6 @@ HTML = ("text/html", "application/xhtml+xml")
 EXTENSIONS = ("html", *(f.name for f in GRAPHS))
 CONTEXT_PATH = "context.jsonld"
 VOID_FILE = "void.ttl"
-ONTOLOGY_PAGE = "ontology.html"
 PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
 
 bp = Blueprint("linked_data", __name__)

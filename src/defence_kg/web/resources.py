@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..namespaces import NIF, Vocabulary
-from ..querying import Store
-from ..store import canonical
+from ..rdf import canonical
+from ..stores.querying import Store
 
 WAS_DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 ANCHOR_OF = ox.NamedNode(str(NIF.anchorOf))

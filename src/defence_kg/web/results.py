@@ -10,7 +10,7 @@ import json
 
 import pyoxigraph as ox
 
-from ..querying import TSV, Answer, Boolean, Graph, Solutions
+from ..stores.querying import TSV, Answer, Boolean, Graph, Solutions
 from .formats import Format
 
 JSON = ox.QueryResultsFormat.JSON

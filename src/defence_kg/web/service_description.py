@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from flask import Request
 
 from ..namespaces import SD
-from ..querying import Store
 from ..settings import Settings
+from ..stores.querying import Store
 from .formats import GRAPHS, RESULTS
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

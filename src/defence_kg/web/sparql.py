@@ -6,7 +6,7 @@ Nothing is fetched on a query's behalf (docs/design.md, "Query safety"): SERVICE
 unless its IRI is listed, exactly, in settings.allowed_remote (a prefix would also admit
 http://allowed.example.evil/); FROM and FROM NAMED may name the graphs the store holds (a
 dataset clause) or a listed IRI, and nothing else. Every query has a deadline and a row cap
-(querying.py). A repeated query is answered from the result cache, and a client that already
+(stores/querying.py). A repeated query is answered from the result cache, and a client that already
 holds the answer gets 304 (RFC 9110, section 13.1.2).
 """
 
@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, request
 
 from ..namespaces import SD
-from ..querying import RUNAWAY, Answer, Graph, Query, QueryTimeout, Store, StoreUnavailable
+from ..stores.querying import RUNAWAY, Answer, Graph, Query, QueryTimeout, Store, StoreUnavailable
 from . import editor, errors
 from .cache import Rendered, digest
 from .compression import gzip_etag

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..querying import QueryThreads, Store
 from ..settings import Settings
+from ..stores.querying import QueryThreads, Store
 from .cache import ResultCache
 
 KEY = "defence_kg"

@@ -6,7 +6,7 @@ previous version in one request (PUT), so a reader sees a graph either whole bef
 after. A store gives the blank nodes of each request fresh identities, so graphs that share a
 blank node are written together, in one Update request. Then the graphs under the base that
 this release no longer has are deleted, the default graph is made the union of the named graphs
-(a set, as the embedded store's: store.py) inside the store, so its blank nodes stay the same
+(a set, as the embedded store's: embedded.py) inside the store, so its blank nodes stay the same
 nodes, and last the release's fingerprint is recorded, which `serve --store` checks.
 """
 
@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .remote_store import FINGERPRINT, FORM, NOT_RELEASE, RELEASE_GRAPH, RemoteStore
-from .settings import Settings
-from .store import rdf_format, release_fingerprint, served_files
-from .store_http import StoreHttp, checked_url
+from ..rdf import rdf_format
+from ..release import release_fingerprint, served_files
+from ..settings import Settings
+from .http import StoreHttp, checked_url
+from .remote import FINGERPRINT, FORM, NOT_RELEASE, RELEASE_GRAPH, RemoteStore
 
 log = logging.getLogger(__name__)
 N_TRIPLES = "application/n-triples"

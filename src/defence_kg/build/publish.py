@@ -19,11 +19,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
-from .build import BuildResult
-from .docs import ontology_page
-from .namespaces import NIF, Vocabulary
-from .settings import Settings
-from .store import DUMP_NAME, canonical_quads
+from ..namespaces import NIF, Vocabulary
+from ..rdf import canonical_quads
+from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME
+from ..settings import Settings
+from .ontology_page import ontology_page
+from .pipeline import BuildResult
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -40,8 +41,6 @@ DUMP_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-REPORT_NAME = "build-report.json"
-ONTOLOGY_PAGE = "ontology.html"
 TITLE = "defence-kg: India–Russia defence cooperation"
 RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The source text stays "
           "its publisher's: the data carries each sentence's offsets into it and the sentence "

@@ -10,19 +10,21 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from . import __version__
-from .dataset import LoadError, input_files, load_dataset, load_shapes
-from .explanations import explanation_triples
-from .reasoning import infer
-from .settings import Settings
-from .store import canonical_quads
-from .validation import run_violation_queries, validate_shapes
+from .. import __version__
+from ..rdf import canonical_quads
+from ..settings import Settings
+from .check import run_violation_queries
+from .explain import explanation_triples
+from .load import LoadError, input_files, load_dataset, load_shapes
+from .reason import infer
+from .validate import validate_shapes
 
 log = logging.getLogger(__name__)
 # What a release is made with besides its inputs: the code, and the templates of the pages
@@ -42,13 +44,14 @@ class BuildResult:
     quads: list | None = None  # the dataset's canonical_quads(), computed once per build
 
 
-def build(settings: Settings) -> BuildResult:
-    """Make the publishable dataset from the repository's files, or raise BuildError."""
+def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
+    """Make the publishable dataset from the repository's files, or raise BuildError.
+    `extra_files` are checked as if they were data files (`defence-kg accept` uses it)."""
     vocabulary = settings.vocabulary
     timings: dict[str, float] = {}
     with _step("load", timings):
         try:
-            dataset = load_dataset(settings)
+            dataset = load_dataset(settings, extra_files)
             shapes = load_shapes(settings)
         except LoadError as error:
             raise BuildError(str(error)) from error
@@ -84,7 +87,7 @@ def input_hash(settings: Settings) -> str:
     """A digest of every input file, the base IRI and the code that builds: equal digests mean
     equal output (builds are deterministic), so an unchanged input need not be rebuilt."""
     digest = hashlib.sha256(settings.base_uri.encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
     code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
                   and "node_modules" not in p.parts)

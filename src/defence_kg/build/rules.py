@@ -8,7 +8,7 @@ derivation recorded then only uses triples that were already there: explanations
 
 Not produced: the reflexive triples of eq-ref, scm-cls and scm-op/dp, typing with owl:Thing,
 and the axiomatic triples of the RDF and OWL vocabularies; and whatever the caller's `ignore`
-names (reasoning.why_trivial), which is counted but neither kept nor used as a premise.
+names (reason.why_trivial), which is counted but neither kept nor used as a premise.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 each with one derivation, and contradictions reported with the sentences behind them.
 
 OWL 2 RL rules: https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules
-The rules run in defence_kg.rules, which records why each triple follows; owlrl, the reference
+The rules run in defence_kg.build.rules, which records why each triple follows; owlrl, the reference
 implementation, is the oracle its closure is tested against (tests/test_reasoning.py).
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from .namespaces import NIF, Vocabulary
+from ..namespaces import NIF, Vocabulary
 from .rules import Contradiction, Derivation, Reasoner
 
 BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))

@@ -13,7 +13,7 @@ import hashlib
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from .namespaces import Vocabulary
+from ..namespaces import Vocabulary
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"

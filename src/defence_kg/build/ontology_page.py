@@ -16,9 +16,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from .namespaces import Vocabulary
+from ..namespaces import Vocabulary
 
-TEMPLATES = Path(__file__).parent / "web" / "templates"
+TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 ROOT = "../"  # from /doc/ontology up to the server root
 KINDS = (  # (section heading, anchor, the types that put a term in it)
     ("Classes", "classes", (OWL.Class, RDFS.Class)),

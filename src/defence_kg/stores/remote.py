@@ -19,10 +19,10 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from ..release import release_fingerprint
+from ..settings import Settings
+from .http import StoreHttp, checked_url
 from .querying import Answer, Boolean, Graph, Query, first_solutions, query_form
-from .settings import Settings
-from .store import release_fingerprint
-from .store_http import StoreHttp, checked_url
 
 # Where `publish` records which release a store holds; not part of the data served.
 RELEASE_GRAPH = ox.NamedNode("urn:x-defence-kg:release")
@@ -41,7 +41,7 @@ class StoreMismatch(ValueError):
 
 
 class RemoteStore:
-    """The Store (querying.py) of the data published to an external SPARQL store."""
+    """The Store (stores/querying.py) of the data published to an external SPARQL store."""
 
     def __init__(self, settings: Settings, fingerprint: str, http: StoreHttp | None = None):
         self.settings = settings

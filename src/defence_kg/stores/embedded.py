@@ -9,68 +9,13 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from itertools import islice
-from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..rdf import canonical_quads, rdf_format
+from ..release import release_fingerprint, served_files
+from ..settings import Settings
 from .querying import Answer, Boolean, Graph, Query, first_solutions
-from .settings import Settings
-
-DUMP_NAME = "defence-kg"
-
-
-def release_nquads(release_dir: Path) -> Path:
-    """The N-Quads dump of a release: every named graph, the input of every store."""
-    return release_dir / "dumps" / f"{DUMP_NAME}.nq"
-
-
-def canonical_quads(graphs) -> list[ox.Quad]:
-    """An rdflib Dataset's (or Graph's) quads with RDFC-1.0 blank node labels, sorted: the same
-    input always gives the same quads in the same order, whatever Python's hash seed."""
-    syntax = "nquads" if graphs.context_aware else "nt"
-    text = graphs.serialize(format=syntax, encoding="utf-8")
-    return canonical(ox.parse(text, format=ox.RdfFormat.N_QUADS))
-
-
-def canonical(quads) -> list[ox.Quad]:
-    """Quads with RDFC-1.0 blank node labels, sorted: the same quads, however their blank
-    nodes were labelled (by a parser, by another store), give the same list."""
-    plain, blank = [], ox.Dataset()
-    for quad in quads:
-        has_blank = any(isinstance(term, ox.BlankNode) for term in
-                        (quad.subject, quad.object, quad.graph_name))
-        (blank.add if has_blank else plain.append)(quad)
-    # RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so the rest
-    # (nearly everything) need not go through it.
-    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted([*plain, *blank], key=str)
-
-
-def served_files(settings: Settings) -> list[Path]:
-    """What a server serves: the release's N-Quads and the files named by settings.load."""
-    return [release_nquads(settings.release_dir), *settings.load]
-
-
-def rdf_format(path: Path) -> ox.RdfFormat:
-    return ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
-
-
-def release_fingerprint(settings: Settings) -> str:
-    """A digest of the files served: the same for the same data, in every store holding it."""
-    digest = hashlib.sha256()
-    for path in served_files(settings):
-        with open(path, "rb") as file:
-            digest.update(hashlib.file_digest(file, "sha256").digest())
-    return digest.hexdigest()
-
-
-def open_store(settings: Settings):
-    """The store the server reads: the external one at settings.store, or the embedded one."""
-    if settings.store:
-        from .remote_store import RemoteStore
-
-        return RemoteStore.connect(settings)
-    return QueryStore.from_release(settings)
 
 
 class QueryStore:

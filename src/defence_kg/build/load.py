@@ -5,12 +5,13 @@ The graph layout is documented in docs/design.md ("Named graphs and provenance")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .settings import Settings
+from ..settings import Settings
 
 ONTOLOGY_FILE = "defence-cooperation.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -22,21 +23,22 @@ class LoadError(Exception):
     """A data file that cannot be read; the message starts with `file:line:`."""
 
 
-def load_dataset(settings: Settings) -> Dataset:
+def load_dataset(settings: Settings, extra_files: Sequence[Path] = ()) -> Dataset:
     """The ontology in its graph, each .ttl in the graph named after it, each .trig or .nq
-    file's graphs as written."""
+    file's graphs as written; `extra_files` are read as if they were under data/ (a draft
+    being accepted is checked with the rest of the data this way)."""
     vocabulary = settings.vocabulary
     dataset = Dataset(default_union=True)  # dataset.triples() reads every graph
     for prefix, namespace in vocabulary.prefixes.items():
         dataset.bind(prefix, namespace)
     _parse_into(dataset.graph(vocabulary.ontology_graph), settings.ontology_dir / ONTOLOGY_FILE,
                 settings)
-    for path in data_files(settings):
+    for path in [*data_files(settings), *extra_files]:
         if path.suffix in DATASET_FORMATS:
             _load_named_graphs(dataset, path, settings)
         else:
-            name = path.relative_to(settings.data_dir).with_suffix("").as_posix()
-            _parse_into(dataset.graph(vocabulary.graph[name]), path, settings)
+            _parse_into(dataset.graph(vocabulary.graph[_graph_name(path, settings)]), path,
+                        settings)
     return dataset
 
 
@@ -46,8 +48,18 @@ def load_shapes(settings: Settings) -> Graph:
 
 
 def data_files(settings: Settings) -> list[Path]:
-    """Every RDF file under data/, in a stable order."""
-    return sorted(p for p in settings.data_dir.rglob("*") if p.suffix in DATA_FORMATS)
+    """Every RDF file under data/ but the drafts awaiting review, in a stable order."""
+    drafts = settings.drafts_dir
+    return sorted(p for p in settings.data_dir.rglob("*")
+                  if p.suffix in DATA_FORMATS and not p.is_relative_to(drafts))
+
+
+def _graph_name(path: Path, settings: Settings) -> str:
+    """A Turtle file's graph: its path under data/ without the extension (links.ttl -> links)."""
+    try:
+        return path.relative_to(settings.data_dir).with_suffix("").as_posix()
+    except ValueError:
+        return path.stem
 
 
 def input_files(settings: Settings) -> list[Path]:

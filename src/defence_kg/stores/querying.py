@@ -98,7 +98,7 @@ class Engine(Protocol):
 
 class Store(Engine, Protocol):
     """What the web layer reads: the embedded store (store.QueryStore) or an external SPARQL
-    store (remote_store.RemoteStore), which must give the same answers to the same calls."""
+    store (remote.RemoteStore), which must give the same answers to the same calls."""
 
     def query(self, text: str, default_graph_uris=(), named_graph_uris=(), base_iri=None):
         """pyoxigraph's QuerySolutions, QueryBoolean, or an iterable of Triples; the default
