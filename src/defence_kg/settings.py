@@ -24,6 +24,9 @@ class Settings:
     query_timeout: float = 30.0
     result_limit: int = 10_000
     max_query_length: int = 100_000
+    # Seconds a client may take to send a request's head, and again its body; slower ones are
+    # answered 408 and disconnected (server.py).
+    client_timeout: float = 10.0
     result_cache_bytes: int = 64 * 1024 * 1024  # rendered results kept per worker process
     cache_max_age: int = 300  # seconds a client or proxy may reuse a result unrevalidated
     # Extra N-Quads/TriG files served beside the built data (e.g. the W3C protocol test data).
