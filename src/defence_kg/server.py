@@ -1,12 +1,13 @@
-"""Serve the web app: gunicorn's arbiter over asyncio workers (uvicorn) that read each whole
-request before a thread runs the app, so that idle and slow clients cost no thread.
+"""Serve the web app: gunicorn's arbiter over event-loop workers (uvicorn) that read each
+whole request before a thread runs the app, so that idle and slow clients cost no thread.
 
 https://www.uvicorn.org/deployment/#gunicorn
 
 The store is loaded once, in the arbiter, before it forks the workers (they share its pages).
-A worker's event loop reads requests, head and body, without blocking, and closes a connection
-whose head or body has not arrived within settings.client_timeout, or after a response once
-idle for KEEPALIVE_SECONDS; only then does one of THREADS threads run the WSGI app (a2wsgi).
+A worker's event loop reads requests, head and body, without blocking; it answers 408 and
+closes a connection whose request head or body has not arrived within settings.client_timeout,
+and closes a kept-alive one idle for KEEPALIVE_SECONDS. Only a whole request reaches one of
+THREADS threads, which runs the WSGI app; the loop sends the answer (docs/design.md, "Serving").
 
 A query that outlives its deadline is answered at once (503), but its evaluation cannot be
 stopped inside the process: the worker then retires gracefully (as SIGTERM asks: it stops
@@ -18,14 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import math
 import os
 import resource
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
-from a2wsgi import WSGIMiddleware
+from a2wsgi.wsgi import build_environ
 from gunicorn.app.base import BaseApplication
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
@@ -39,6 +42,7 @@ THREADS = 4  # requests a worker runs at once; Oxigraph releases the GIL while i
 SEND_SECONDS = 30
 KEEPALIVE_SECONDS = 5  # an idle kept-alive connection costs a socket, no thread, until then
 HEAD_BYTES = 64 * 1024  # a request line and headers larger than this are refused (431)
+BATCH_BYTES = 1024 * 1024  # of a long answer, read from the app at a time
 
 
 class Server(BaseApplication):
@@ -70,16 +74,16 @@ class Server(BaseApplication):
 
     def load(self):
         app = create_app(self.settings)
-        threads = WSGIMiddleware(Retiring(app), workers=THREADS)
-        return WholeRequests(threads, self.settings.client_timeout,
-                             app.config["MAX_CONTENT_LENGTH"])
+        return Threads(app, THREADS, self.settings.client_timeout,
+                       app.config["MAX_CONTENT_LENGTH"])
 
 
 class Worker(UvicornWorker):
     """A gunicorn worker serving with uvicorn's event loop, whose HTTP protocol bounds the time
     and size of a request's head (RequestHead)."""
 
-    CONFIG_KWARGS: ClassVar[dict] = {"loop": "asyncio", "http": "httptools", "lifespan": "off",
+    # uvloop: a third more requests per second than asyncio's own loop (docs/design.md).
+    CONFIG_KWARGS: ClassVar[dict] = {"loop": "uvloop", "http": "httptools", "lifespan": "off",
                                      "server_header": False}
 
     def __init__(self, *args, **kwargs):
@@ -156,19 +160,27 @@ class RequestHead(HttpToolsProtocol):
         self.transport.close()
 
 
-class WholeRequests:
-    """ASGI middleware: the app gets a request only once its whole body is here, read within
-    `seconds` and at most `max_bytes` long (408 and 413 otherwise, and the connection closed),
-    so the thread that runs it never waits for a client."""
+class Threads:
+    """An ASGI app that runs a WSGI app in `threads` threads. A request reaches the app only
+    once its whole body is here, read on the event loop within `seconds` and at most `max_bytes`
+    long (408 or 413 otherwise, and the connection closed), so that a thread never waits for a
+    client; the answer is sent from the event loop. After an answer whose query outlived its
+    deadline, the worker retires.
 
-    def __init__(self, app, seconds: float, max_bytes: int):
+    One hand-off to a thread and one back per request: a2wsgi's adapter, which crosses back to
+    the event loop for every message of the answer, cost a third of the throughput
+    (docs/design.md, "Serving")."""
+
+    def __init__(self, app, threads: int, seconds: float, max_bytes: int):
         self.app = app
+        self.threads = ThreadPoolExecutor(threads, thread_name_prefix="wsgi")
         self.seconds = seconds
         self.max_bytes = max_bytes
+        self.retiring = False
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+        if scope["type"] != "http":  # no lifespan events are sent; nor are web sockets served
+            return
         try:
             async with asyncio.timeout(self.seconds):
                 body = await self._body(scope, receive)
@@ -180,16 +192,21 @@ class WholeRequests:
                                             "bytes")
         if body is None:  # the client left: nobody to answer
             return None
-        read = False
-
-        async def replay():
-            nonlocal read
-            if read:  # after the body, what the server says next (a disconnect)
-                return await receive()
-            read = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        environ = build_environ(scope, io.BytesIO(body))
+        loop = asyncio.get_running_loop()
+        status, headers, chunk, rest = await loop.run_in_executor(self.threads, self._start,
+                                                                  environ)
+        try:
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            while rest is not None:  # a long answer (a dump): read on, a batch at a time
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                chunk, rest = await loop.run_in_executor(self.threads, _batch, *rest)
+            await send({"type": "http.response.body", "body": chunk})
+        finally:
+            if rest is not None:
+                rest[1].close()
+        if environ.get(RUNAWAY):
+            self._retire()
 
     async def _body(self, scope, receive) -> bytes | None:
         length = dict(scope["headers"]).get(b"content-length", b"0")
@@ -207,6 +224,44 @@ class WholeRequests:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
+    def _start(self, environ):
+        """In a thread: the app's status, headers, and its answer's first batch."""
+        started, written = [], []
+
+        def start_response(status: str, headers, exc_info=None):
+            started[:] = [int(status.split(" ", 1)[0]),
+                          [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                           for name, value in headers]]
+            return written.append  # the WSGI write(), which Flask never calls
+
+        result = self.app(environ, start_response)
+        chunk, rest = _batch(iter(result), result)
+        return *started, b"".join(written) + chunk, rest
+
+    def _retire(self) -> None:
+        """SIGTERM: uvicorn stops accepting, finishes its other requests and exits, and the
+        arbiter forks a new worker. Asked once: a second SIGTERM would make uvicorn drop what is
+        in flight."""
+        if not self.retiring:
+            self.retiring = True
+            logging.getLogger(__name__).warning(
+                "a query outlived its deadline: retiring worker %s", os.getpid())
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _batch(chunks, result) -> tuple[bytes, tuple | None]:
+    """Up to BATCH_BYTES of an answer's chunks; the rest to read later, or None (and the
+    answer closed, as WSGI asks) when there is none."""
+    batch, size = [], 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= BATCH_BYTES:
+            return b"".join(batch), (chunks, result)
+    if hasattr(result, "close"):
+        result.close()
+    return b"".join(batch), None
+
 
 class _TooLarge(Exception):
     pass
@@ -219,25 +274,6 @@ async def _refuse(send, status: int, message: str) -> None:
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
-
-
-class Retiring:
-    """WSGI middleware: once a request's query has outlived its deadline, the worker retires
-    (SIGTERM: uvicorn stops accepting, finishes its other requests, including this one's
-    answer, and exits). Asked once: a second SIGTERM would make uvicorn drop what is in flight."""
-
-    def __init__(self, app):
-        self.app = app
-        self.retiring = False
-
-    def __call__(self, environ, start_response):
-        response = self.app(environ, start_response)
-        if environ.get(RUNAWAY) and not self.retiring:
-            self.retiring = True
-            logging.getLogger(__name__).warning(
-                "a query outlived its deadline: retiring worker %s", os.getpid())
-            os.kill(os.getpid(), signal.SIGTERM)
-        return response
 
 
 def allow_many_connections() -> None:
