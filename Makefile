@@ -19,7 +19,7 @@ INPUTS := $(shell find ontology data queries -type f 2>/dev/null) $(shell find s
 FRONTEND := src/defence_kg/web/frontend
 FRONTEND_STAMP := $(FRONTEND)/node_modules/.installed
 
-.PHONY: serve test build bench lint clean system-tools
+.PHONY: serve test build bench lint clean eval system-tools
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: defence-kg needs Python >= 3.11; none of \
@@ -65,6 +65,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.reasoning
+
+# Extraction scored on the development reports (../shared/reports) and the held-out ones
+# (tests/fixtures/reports), each ingested into a temporary copy of the repository.
+eval: $(STAMP)
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf build
