@@ -282,6 +282,32 @@ def browser():
         driver.quit()
 
 
+class Background:
+    """step() called over and over in a daemon thread, `interval` seconds apart, from entering
+    the context until leaving it (a steady client, a slow one)."""
+
+    interval = 0.0
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.step()
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+
 class Listener:
     """A loopback socket that records whether anything connected to it."""
 

@@ -12,13 +12,12 @@ import http.client
 import json
 import resource
 import socket
-import threading
 import time
 import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import missing, serving
+from conftest import Background, missing, serving
 
 from defence_kg.server import KEEPALIVE_SECONDS
 
@@ -78,30 +77,22 @@ def slow_body(address) -> socket.socket:
     return sock
 
 
-class Drip:
+class Drip(Background):
     """Sends each slow client a little more every DRIP_SECONDS: never enough to finish."""
 
+    interval = DRIP_SECONDS
+
     def __init__(self, heads: list[socket.socket], bodies: list[socket.socket]):
+        super().__init__()
         self.heads, self.bodies = heads, bodies
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.line = 0
 
-    def __enter__(self) -> Drip:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        line = 0
-        while not self._stop.wait(DRIP_SECONDS):
-            line += 1
-            for sock, data in [*((s, b"X-Line-%d: x\r\n" % line) for s in self.heads),
-                               *((s, b" ") for s in self.bodies)]:
-                with contextlib.suppress(OSError):  # closed by the server: as it should be
-                    sock.sendall(data)
+    def step(self) -> None:
+        self.line += 1
+        for sock, data in [*((s, b"X-Line-%d: x\r\n" % self.line) for s in self.heads),
+                           *((s, b" ") for s in self.bodies)]:
+            with contextlib.suppress(OSError):  # closed by the server: as it should be
+                sock.sendall(data)
 
 
 def query_time(url: str, number: int) -> float:
