@@ -82,7 +82,7 @@ class Worker(UvicornWorker):
     """A gunicorn worker serving with uvicorn's event loop, whose HTTP protocol bounds the time
     and size of a request's head (RequestHead)."""
 
-    # uvloop: a third more requests per second than asyncio's own loop (docs/design.md).
+    # uvloop: about a tenth more requests per second than asyncio's own loop (docs/design.md).
     CONFIG_KWARGS: ClassVar[dict] = {"loop": "uvloop", "http": "httptools", "lifespan": "off",
                                      "server_header": False}
 
