@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON_CANDIDATES) on PATH is: install one, or name it: make PYTHON=/path/to/python3"; exit 1; }
 	@$(PYTHON) -c '$(NEW_ENOUGH)' || { echo "make: $(PYTHON) is not Python >= 3.11, which \
 	defence-kg needs: name another, make PYTHON=/path/to/python3"; exit 1; }
-	$(PYTHON) -m venv $(VENV) || { echo "make: $(PYTHON) cannot create a virtual environment \
+	@echo "$(PYTHON) -m venv $(VENV)"
+	@$(PYTHON) -m venv $(VENV) || { echo "make: $(PYTHON) cannot create a virtual environment \
 	(on Debian and Ubuntu: apt-get install python3-venv)"; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
