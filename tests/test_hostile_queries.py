@@ -11,6 +11,7 @@ The data that makes the queries expensive is generated here and loaded with --lo
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import threading
@@ -135,7 +136,10 @@ class SteadyClient(Background):
 
     def step(self) -> None:
         self.number += 1  # a new text each time, so no cache answers it
-        status, _ = get(self.url, f"ASK {{ ?s ?p ?o }} # steady {self.number}", timeout=30)
+        try:
+            status, _ = get(self.url, f"ASK {{ ?s ?p ?o }} # steady {self.number}", timeout=30)
+        except (OSError, http.client.HTTPException) as error:  # a request lost, e.g. dropped
+            status = repr(error)                                # by a retiring worker
         self.statuses.append(status)
 
 

@@ -43,6 +43,7 @@ SEND_SECONDS = 30
 KEEPALIVE_SECONDS = 5  # an idle kept-alive connection costs a socket, no thread, until then
 HEAD_BYTES = 64 * 1024  # a request line and headers larger than this are refused (431)
 BATCH_BYTES = 1024 * 1024  # of a long answer, read from the app at a time
+RETIRING_LINGER_SECONDS = 2  # a retiring worker's idle kept-alive connections stay this long
 
 
 class Server(BaseApplication):
@@ -102,6 +103,7 @@ class RequestHead(HttpToolsProtocol):
         self.seconds = seconds
         self.head_timer: asyncio.TimerHandle | None = None  # set while a head is awaited
         self.head_bytes = 0
+        self.retiring = False
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -115,6 +117,21 @@ class RequestHead(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._stop_awaiting_head()
         super().on_headers_complete()
+        if self.retiring and self.cycle is not None:
+            self.cycle.keep_alive = False
+
+    def shutdown(self) -> None:
+        """The worker retires. uvicorn would close every connection without a request under
+        way, dropping one a client has just opened or sent on a kept-alive connection; instead,
+        a request begun or awaited is still read (until its head's deadline), answered, and the
+        connection closed after it; an idle kept-alive one lingers RETIRING_LINGER_SECONDS."""
+        self.retiring = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+        elif self.head_timer is None:
+            self._unset_keepalive_if_required()
+            self.timeout_keep_alive_task = self.loop.call_later(
+                RETIRING_LINGER_SECONDS, self.timeout_keep_alive_handler)
 
     def data_received(self, data: bytes) -> None:
         awaited = self.head_timer
