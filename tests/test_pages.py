@@ -25,6 +25,8 @@ PAGES = {  # one of each kind of page
     "the ontology": "/ontology",
     "a term of the ontology": "/doc/ontology/MissileDefenceSystem",
     "not found": "/id/atlantis",
+    "search": "/search?q=s400",
+    "timeline": "/timeline",
 }
 
 

@@ -13,6 +13,7 @@ from .settings import Settings
 DUMP_NAME = "defence-kg"
 REPORT_NAME = "build-report.json"  # counts, timings' inputs, the input digest
 ONTOLOGY_PAGE = "ontology.html"
+SEARCH_INDEX = "search.sqlite"  # the full-text index of names and sentences (SQLite FTS5)
 
 
 def release_nquads(release_dir: Path) -> Path:

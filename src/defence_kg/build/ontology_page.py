@@ -17,6 +17,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
+from .ontology_diagram import ontology_diagram
 
 TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 ROOT = "../"  # from /doc/ontology up to the server root
@@ -105,7 +106,9 @@ def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> byt
         license=str(ontology.value(about, DCTERMS.license) or ""),
         creator=str(ontology.value(about, DCTERMS.creator) or ""),
         created=str(ontology.value(about, DCTERMS.created) or ""),
-        prefix="dko", namespace=namespace, sections=sections, version=version)
+        prefix="dko", namespace=namespace, sections=sections, version=version,
+        diagram=ontology_diagram(ontology, namespace, union.label, lambda t: link(t).href,
+                                 lambda iri: _prefixed(iri, vocabulary)))
     return html.encode("utf-8")
 
 

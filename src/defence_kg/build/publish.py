@@ -21,10 +21,11 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from ..namespaces import NIF, Vocabulary
 from ..rdf import canonical_quads
-from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME
+from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX
 from ..settings import Settings
 from .ontology_page import ontology_page
 from .pipeline import BuildResult
+from .search_index import write_search_index
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -99,7 +100,9 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
     page = ontology_page(result.dataset, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)
-    return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page).hexdigest()
+    write_search_index(quads, vocabulary, directory / SEARCH_INDEX)
+    index = hashlib.sha256((directory / SEARCH_INDEX).read_bytes()).digest()
+    return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page + index).hexdigest()
 
 
 def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],

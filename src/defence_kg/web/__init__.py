@@ -7,7 +7,20 @@ from flask import Flask
 from ..settings import Settings
 from ..stores import open_store
 from ..stores.querying import QueryThreads, Store
-from . import compression, cors, dumps, editor, errors, linked_data, pages, requestlog, site, sparql
+from . import (
+    compression,
+    cors,
+    dumps,
+    editor,
+    errors,
+    linked_data,
+    pages,
+    requestlog,
+    search,
+    site,
+    sparql,
+    timeline,
+)
 from .cache import ResultCache
 from .state import KEY, AppState
 
@@ -26,6 +39,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                                    ResultCache(settings.result_cache_bytes), QueryThreads())
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)
-    for extension in (errors, requestlog, cors, compression, dumps, linked_data, site):
+    for extension in (errors, requestlog, cors, compression, dumps, search, timeline,
+                      linked_data, site):
         extension.init_app(app)
     return app

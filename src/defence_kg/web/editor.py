@@ -29,6 +29,16 @@ YASGUI_BUILD = FRONTEND / "node_modules" / "@zazuko" / "yasgui" / "build"
 # Only what the page loads (and the source map developer tools ask for), not the whole package.
 ASSETS = ("yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map")
 ASSET_MAX_AGE = 24 * 3600
+# The ontology's terms for the editor's completion of classes and properties, with labels.
+TERMS = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?term ?kind ?label WHERE { GRAPH %s {
+  VALUES (?type ?kind) { (owl:Class "class") (rdfs:Class "class")
+    (owl:ObjectProperty "property") (owl:DatatypeProperty "property")
+    (owl:AnnotationProperty "property") (rdf:Property "property") }
+  ?term a ?type FILTER(isIRI(?term)) OPTIONAL { ?term rdfs:label ?label } } }
+ORDER BY ?term"""
 DEFAULT_QUERY = """SELECT ?subject ?predicate ?object WHERE {
   ?subject ?predicate ?object
 }
@@ -62,11 +72,25 @@ def page() -> str:
     config = {"endpoint": url_for("sparql.endpoint"), "prefixes": prefixes,
               "base": settings.base_uri, "site": url_for("pages.home"),
               "query": header + DEFAULT_QUERY,
-              "examples": [{"name": q.question, "query": q.text} for q in examples]}
+              "examples": [{"name": q.question, "query": q.text} for q in examples],
+              # Completion from this server only: the ontology's terms here, the data's
+              # resources by label from /search (no remote vocabulary service).
+              "terms": vocabulary_terms(), "search": url_for("search.search")}
     return render_template("editor.html", title="SPARQL query editor", config=config,
                            examples=examples,
                            query=request.args.get("query", header + DEFAULT_QUERY),
                            formats=[f.name for f in (*RESULTS, *GRAPHS)])
+
+
+def vocabulary_terms() -> dict[str, list[dict]]:
+    """The ontology's classes and properties: {"class": [{iri, label}], "property": [...]}."""
+    graph = f"<{state().settings.vocabulary.ontology_graph}>"
+    terms: dict[str, dict[str, dict]] = {"class": {}, "property": {}}
+    for row in state().store.query(TERMS % graph):
+        label = row["label"].value if row["label"] is not None else ""
+        terms[row["kind"].value].setdefault(row["term"].value, {
+            "iri": row["term"].value, "label": label})
+    return {kind: list(found.values()) for kind, found in terms.items()}
 
 
 @bp.app_template_global()

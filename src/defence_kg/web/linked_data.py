@@ -22,6 +22,7 @@ from ..release import ONTOLOGY_PAGE
 from ..stores.embedded import QueryStore
 from . import errors
 from .addresses import DOC, document_path, iris_for, local_path, relative_root, split_extension
+from .diagram import neighbourhood
 from .formats import GRAPHS, Format
 from .negotiation import negotiate
 from .presentation import Presenter
@@ -184,7 +185,14 @@ def _html(iri: str) -> Response:
     stem = document_path(iri, settings.base_uri)
     formats = [{"path": f"{stem}.{o.extension}", **vars(o)} for o in OFFERS]
     return Response(render_template("resource.html", page=page, title=page.label,
-                                    formats=formats), mimetype="text/html")
+                                    formats=formats, diagram=_diagrams(page)),
+                    mimetype="text/html")
+
+
+def _diagrams(page) -> tuple | None:
+    """The neighbourhood drawn wide and narrow (the stylesheet shows one, by the screen)."""
+    wide = neighbourhood(page)
+    return None if wide is None else (wide, neighbourhood(page, narrow=True))
 
 
 def _rdf(quads: list[ox.Quad], fmt: Format) -> Response:

@@ -1,0 +1,212 @@
+"""The release's full-text search index: names and sentences in SQLite FTS5
+(https://www.sqlite.org/fts5.html), written by the build and read by the server (web/finder.py).
+
+Read from any iterable of pyoxigraph quads in one pass, so that the in-memory build and a
+streaming one can both write it. A resource is indexed under each of its names (labels,
+alternative labels, titles, and the sub-properties of these that the data declares) with a
+compact key that ignores case, spaces and hyphens ("S-400", "s400", "S 400"); a segment of a
+source (nif:anchorOf) by its words. Each entry carries what a hit shows: its type and how many
+sources support it. The same quads in the same order give the same bytes (one SQLite version).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..namespaces import NIF, Vocabulary
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+# What a resource is called, the first ones preferred as the name a hit shows.
+LABELS = (RDFS + "label", SKOS + "prefLabel", "http://purl.org/dc/terms/title",
+          "https://schema.org/name", "http://xmlns.com/foaf/0.1/name")
+NAMES = (*LABELS, SKOS + "altLabel", SKOS + "hiddenLabel", "https://schema.org/alternateName")
+SUB_PROPERTY = RDFS + "subPropertyOf"
+SUB_CLASS = RDFS + "subClassOf"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+ANCHOR_OF = str(NIF.anchorOf)
+CONTEXT = str(NIF.referenceContext)
+# Words: letters and digits; a name's letter-digit neighbours are also indexed joined
+# ("Su-57" is found by "su57" among other words, as in "su57 jets").
+WORD = re.compile(r"\w+")
+JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)[\s\-‐‑–/]+(\d+)(?!\d)")
+SCHEMA = """
+CREATE TABLE entry (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
+  type_iri TEXT, type_label TEXT, sources INTEGER NOT NULL, sentences INTEGER NOT NULL,
+  text TEXT, joined TEXT);
+CREATE TABLE name (id INTEGER PRIMARY KEY, entry INTEGER NOT NULL, name TEXT NOT NULL,
+  key TEXT NOT NULL);
+CREATE INDEX name_by_key ON name (key);
+CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', prefix='1 2 3',
+  tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', content_rowid='id',
+  prefix='1 2 3',
+  tokenize='porter unicode61 remove_diacritics 2');
+"""
+SENTENCE, RESOURCE = "sentence", "resource"
+
+
+def compact(text: str) -> str:
+    """The key a name is looked up by: its letters and digits, lower case ("S 400" -> "s400")."""
+    return "".join(WORD.findall(text.casefold())).replace("_", "")
+
+
+def joined(text: str) -> str:
+    """The name's letter-digit neighbours written together: "the Su-57 jets" -> "su57"."""
+    return " ".join(a + b for a, b in JOINABLE.findall(text.casefold()))
+
+
+def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path) -> None:
+    """Write the index of the quads to path (replaced whole: written beside it, then renamed)."""
+    facts = _Facts(vocabulary)
+    for quad in quads:
+        facts.add(quad)
+    temporary = path.with_name(f".{path.name}-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    connection = sqlite3.connect(temporary)
+    try:
+        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        with connection:
+            _insert(connection, facts)
+        connection.execute("INSERT INTO name_words(name_words) VALUES ('optimize')")
+        connection.execute("INSERT INTO sentence_words(sentence_words) VALUES ('optimize')")
+        connection.commit()
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    os.replace(temporary, path)
+
+
+class _Facts:
+    """What the index needs from the quads, gathered in one pass in any order."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.derived = {str(g) for g in vocabulary.derived_graphs}
+        self.literals: dict[str, dict[str, list[ox.Literal]]] = defaultdict(
+            lambda: defaultdict(list))
+        self.types: dict[str, set[str]] = defaultdict(set)  # asserted types only
+        self.parents: dict[str, set[str]] = defaultdict(set)  # sub-class and sub-property
+        self.graphs: dict[str, set[int]] = defaultdict(set)  # where an IRI is used
+        self.graph_ids: dict[str, int] = {}
+        self.segment_of: dict[str, str] = {}  # statement graph -> the segment it comes from
+        self.source_of: dict[str, str] = {}  # segment -> its source
+
+    def add(self, quad: ox.Quad) -> None:
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        if not isinstance(subject, ox.NamedNode):
+            return
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if isinstance(obj, ox.Literal):
+            self.literals[subject.value][predicate].append(obj)
+        elif isinstance(obj, ox.NamedNode):
+            if predicate == RDF_TYPE and graph not in self.derived:
+                self.types[subject.value].add(obj.value)
+            elif predicate in (SUB_PROPERTY, SUB_CLASS):
+                self.parents[subject.value].add(obj.value)
+            elif predicate == DERIVED_FROM:
+                self.segment_of[subject.value] = obj.value
+            elif predicate == CONTEXT:
+                self.source_of[subject.value] = obj.value
+        if graph and graph not in self.derived:
+            graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
+            self.graphs[subject.value].add(graph_id)
+            # A class is not supported by a sentence because something is an instance of it.
+            if isinstance(obj, ox.NamedNode) and predicate != RDF_TYPE:
+                self.graphs[obj.value].add(graph_id)
+
+    def name_properties(self) -> list[str]:
+        """NAMES and every property declared a sub-property of one of them, transitively."""
+        found = list(NAMES)
+        for prop in sorted(self.parents):
+            if prop not in found and self.ancestors(prop) & set(NAMES):
+                found.append(prop)
+        return found
+
+    def ancestors(self, term: str) -> set[str]:
+        seen, todo = set(), list(self.parents.get(term, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(self.parents.get(parent, ()))
+        return seen
+
+    def label(self, iri: str) -> str | None:
+        for prop in LABELS:
+            values = self.literals.get(iri, {}).get(prop)
+            if values:
+                return sorted(values, key=_english_first)[0].value
+        return None
+
+    def types_of(self, iri: str) -> list[str]:
+        """The most specific asserted types, by IRI, so that a hit says what it is."""
+        types = self.types.get(iri, set())
+        return sorted(t for t in types if not any(
+            t in self.ancestors(other) for other in types if other != t))
+
+    def segments(self) -> list[str | None]:
+        """The segment each graph (by number) comes from, or None."""
+        names = sorted(self.graph_ids, key=self.graph_ids.get)
+        return [self.segment_of.get(name) for name in names]
+
+    def support(self, iri: str, segments: list[str | None]) -> tuple[int, int]:
+        """(sources, sentences): how many of each hold statements using the IRI."""
+        found = {segments[g] for g in self.graphs.get(iri, ())} - {None}
+        return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
+
+
+def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
+    """Entries and names numbered in the order a tier ranks them (more sources first, then
+    shorter names), so that a search reads the best matches first and stops (finder.py)."""
+    name_properties = facts.name_properties()
+    rows, segments = [], facts.segments()
+    for iri in sorted(facts.literals):
+        literals = facts.literals[iri]
+        own = list(dict.fromkeys(lit.value for prop in name_properties
+                                 for lit in literals.get(prop, ())))
+        text = literals.get(ANCHOR_OF)
+        if not own and not text:
+            continue
+        label = facts.label(iri) or (own[0] if own else iri)
+        types = facts.types_of(iri)
+        type_label = ", ".join(facts.label(t) or _local_name(t) for t in types) or None
+        if text:
+            support = (int(facts.source_of.get(iri) is not None), 1)
+            row = (SENTENCE, iri, label, types[0] if types else None, type_label, *support,
+                   text[0].value, joined(text[0].value))
+        else:
+            row = (RESOURCE, iri, label, types[0] if types else None, type_label,
+                   *facts.support(iri, segments), None, None)
+        rows.append((row, own))
+    rows.sort(key=lambda r: (r[0][0] == SENTENCE, -r[0][5], -r[0][6], len(r[0][2]), r[0][2],
+                             r[0][1]))
+    entries = [(number, *row) for number, (row, _) in enumerate(rows, 1)]
+    names = [(number, name) for number, (_, own) in enumerate(rows, 1) for name in own]
+    connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)",
+                           ((number, entry, name, compact(name))
+                            for number, (entry, name) in enumerate(names, 1)))
+    connection.executemany("INSERT INTO name_words(rowid, name, joined) VALUES (?, ?, ?)",
+                           ((number, name, joined(name))
+                            for number, (_, name) in enumerate(names, 1)))
+    connection.execute("INSERT INTO sentence_words(rowid, text, joined) "
+                       "SELECT id, text, joined FROM entry WHERE kind = ? ORDER BY id",
+                       (SENTENCE,))
+
+
+def _english_first(literal: ox.Literal) -> tuple:
+    return ((literal.language or "en") != "en", literal.value)
+
+
+def _local_name(iri: str) -> str:
+    local = re.split(r"[#/]", iri)[-1]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower() or iri
