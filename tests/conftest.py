@@ -1,5 +1,11 @@
 """Shared fixtures: one build of the real repository per session, and real servers on loopback,
-each over the embedded store and over an Oxigraph server the data is published to."""
+each over the embedded store and over an Oxigraph server the data is published to.
+
+What the project's own files do not install (the W3C tests beside the repository, system tools
+apt-get could not install) may be missing: the tests that need it are skipped with one line
+saying what is missing and where it goes (missing()). Under CI=true nothing is skipped: every
+skip is turned into a failure (pytest_runtest_makereport), whoever wrote it.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from corpus import Corpus
@@ -33,6 +40,42 @@ OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 STARTUP_SECONDS = 60
 # Where the served data is held: the embedded store, or an Oxigraph server (serve --store).
 STORES = ("embedded", "oxigraph")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PROTOCOL_GRAPHS = tuple(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3))
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
+
+
+def missing(what: str) -> NoReturn:
+    """Skip the test (or, called at import, its module): `what` it needs is missing (say where
+    it goes). Under CI=true the skip becomes a failure."""
+    pytest.skip(what, allow_module_level=True)
+
+
+def system_tool(name: str) -> str:
+    """The path of a system tool on PATH, or a skip: `make test` installs them where it can
+    (tests/system-tools.sh)."""
+    return shutil.which(name) or missing(
+        f"{name} is not installed: `make test` installs it with apt-get as root or through "
+        "sudo (tests/system-tools.sh); install it yourself where neither works")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    return _failed_if_skipped_in_ci((yield))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    return _failed_if_skipped_in_ci((yield))
+
+
+def _failed_if_skipped_in_ci(report):
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI=true, where nothing may be skipped, but: {reason}"
+    return report
 
 
 class ServerUrl(str):
@@ -211,18 +254,32 @@ def live_server(request, release):
         yield url
 
 
+def w3c_tests_dir() -> Path:
+    """Where the W3C SPARQL 1.1 tests are (Settings.w3c_tests), or a skip."""
+    path = Settings.from_env().w3c_tests
+    if not (path / "protocol" / "manifest.ttl").is_file():
+        missing(f"the W3C SPARQL 1.1 tests are not in {path}: copy the folders protocol/ and "
+                "service-description/ of sparql/sparql11 in https://github.com/w3c/rdf-tests "
+                "there, or name their folder with DEFENCE_KG_W3C_TESTS")
+    return path
+
+
 @pytest.fixture(scope="session")
-def w3c_dir(release) -> Path:
-    """The W3C SPARQL 1.1 protocol tests (shared/ beside the repository); required, not optional."""
-    path = release.root.parent / "shared" / "w3c-sparql11"
-    assert path.is_dir(), f"the W3C test data is missing at {path}"
+def protocol_dataset(tmp_path_factory) -> Path:
+    """The named graphs the W3C protocol tests address (ut:graphData in protocol/manifest.ttl:
+    dataN.nt, which says <…/dataN.rdf> a foaf:Document, loaded into the graph <…/dataN.rdf>),
+    written here so that the protocol tests need no external resource; test_w3c_protocol
+    checks them against the manifest."""
+    path = tmp_path_factory.mktemp("protocol") / "protocol-dataset.nq"
+    path.write_text("".join(f"<{graph}> <{RDF_TYPE}> <{FOAF_DOCUMENT}> <{graph}> .\n"
+                            for graph in PROTOCOL_GRAPHS), encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="session", params=STORES)
-def w3c_server(request, release, w3c_dir):
+def w3c_server(request, release, protocol_dataset):
     """A real server that also serves the W3C protocol tests' named graphs, in each store."""
-    with serving(request.param, release, load=[w3c_dir / "protocol-dataset.nq"]) as url:
+    with serving(request.param, release, load=[protocol_dataset]) as url:
         yield url
 
 
@@ -236,19 +293,46 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    chromium, chromedriver = system_tool("chromium"), system_tool("chromedriver")
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--window-size=1280,1024"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(options=options, service=Service(chromedriver))
     driver.set_page_load_timeout(30)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+class Background:
+    """step() called over and over in a daemon thread, `interval` seconds apart, from entering
+    the context until leaving it (a steady client, a slow one)."""
+
+    interval = 0.0
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.step()
+
+    def step(self) -> None:
+        raise NotImplementedError
 
 
 class Listener:

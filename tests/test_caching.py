@@ -117,9 +117,10 @@ def test_the_etag_is_strong_and_the_same_in_every_process(release, client):
     assert get(create_app(release).test_client()).headers["ETag"] == etag
 
 
-def test_the_etag_names_the_data_the_query_the_type_and_the_base(release, w3c_dir, client):
+def test_the_etag_names_the_data_the_query_the_type_and_the_base(release, protocol_dataset,
+                                                                  client):
     etag = get(client).headers["ETag"]
-    other_data = create_app(replace(release, load=(w3c_dir / "protocol-dataset.nq",)))
+    other_data = create_app(replace(release, load=(protocol_dataset,)))
     others = [
         get(other_data.test_client()),
         get(client, QUERY + " LIMIT 1000"),

@@ -194,6 +194,12 @@ def result_cells(driver) -> list[str]:
         By.CSS_SELECTOR, active(".yasr table.dataTable tbody td"))]
 
 
+def answered(driver) -> bool:
+    """Whether the active tab shows a result table or an error."""
+    return bool(driver.find_elements(
+        By.CSS_SELECTOR, active(".yasr .errorResult, .yasr table.dataTable tbody tr")))
+
+
 def test_a_typed_query_runs_and_shows_the_result_table(editor_page, live_server, tmp_path):
     driver = editor_page
     yasqe = "return yasgui.getTab().getYasqe()"
@@ -283,6 +289,41 @@ def test_a_shared_link_opens_the_editor_and_runs_its_query(editor_page, live_ser
     _, _, body = get(f"{live_server}/sparql?" + urllib.parse.urlencode({"query": query}))
     count = json.loads(body)["results"]["bindings"][0]["triples"]["value"]
     assert any(cell.startswith(f'"{count}"') for cell in result_cells(driver))
+
+
+@pytest.mark.parametrize("live_server", ["embedded"], indirect=True)  # links, not stores
+def test_every_saved_question_on_the_home_page_opens_whole_in_the_editor_and_runs(
+        browser, live_server, release):
+    saved = [read_saved_query(path, release.vocabulary.rebase)
+             for path in sorted(release.queries_dir.glob("*.rq"))]
+    browser.get(live_server + "/")
+    questions = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "a.question")]
+    assert questions == [q.question for q in saved]
+    for query in saved:
+        browser.get(live_server + "/")
+        browser.execute_script("window.localStorage.clear()")  # no tabs kept from before
+        browser.find_element(By.LINK_TEXT, query.question).click()
+        WebDriverWait(browser, WAIT_SECONDS).until(answered)
+        assert browser.execute_script(
+            "return yasgui.getTab().getYasqe().getValue()") == query.text, query.name
+        errors = browser.find_elements(By.CSS_SELECTOR, active(".yasr .errorResult"))
+        assert errors == [], (query.name, errors[0].text)
+        # Over plain HTTP, the oracle: as many rows (YASR shows up to 50 a page).
+        _, _, body = get(f"{live_server}/sparql?" + urllib.parse.urlencode(
+            {"query": query.text}), {"Accept": "application/sparql-results+json"})
+        rows = len(json.loads(body)["results"]["bindings"])
+        shown = browser.find_elements(By.CSS_SELECTOR, active(".yasr table.dataTable tbody tr"))
+        assert rows > 0 and len(shown) == min(rows, 50), query.name
+
+
+def test_a_link_with_a_bare_semicolon_opens_the_whole_query(editor_page, live_server):
+    """URLs allow `;` unencoded in a query string, and YASGUI would cut the query there."""
+    driver = editor_page
+    query = "SELECT ?s WHERE { ?s a ?type ; ?p ?o } LIMIT 3"
+    driver.get(f"{live_server}/sparql?query=" + urllib.parse.quote(query, safe=";"))
+    WebDriverWait(driver, WAIT_SECONDS).until(answered)
+    assert driver.execute_script("return yasgui.getTab().getYasqe().getValue()") == query
+    assert result_cells(driver)
 
 
 def test_without_javascript_the_form_runs_the_query(browser, live_server):

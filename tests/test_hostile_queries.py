@@ -11,6 +11,7 @@ The data that makes the queries expensive is generated here and loaded with --lo
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import threading
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import STORES, serving
+from conftest import STORES, Background, serving
 from werkzeug.test import EnvironBuilder
 
 from defence_kg.stores.querying import RUNAWAY, QueryThreads, QueryTimeout
@@ -124,29 +125,22 @@ def poll(condition, seconds: float, what: str):
     raise AssertionError(f"{what}: not within {seconds} s")
 
 
-class SteadyClient:
+class SteadyClient(Background):
     """Another client sending simple queries, each on a new connection, until stopped."""
 
     def __init__(self, url: str):
+        super().__init__()
         self.url = url
         self.statuses: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.number = 0
 
-    def __enter__(self) -> SteadyClient:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        number = 0
-        while not self._stop.is_set():
-            number += 1  # a new text each time, so no cache answers it
-            status, _ = get(self.url, f"ASK {{ ?s ?p ?o }} # steady {number}", timeout=30)
-            self.statuses.append(status)
+    def step(self) -> None:
+        self.number += 1  # a new text each time, so no cache answers it
+        try:
+            status, _ = get(self.url, f"ASK {{ ?s ?p ?o }} # steady {self.number}", timeout=30)
+        except (OSError, http.client.HTTPException) as error:  # a request lost, e.g. dropped
+            status = repr(error)                                # by a retiring worker
+        self.statuses.append(status)
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol handlers, called through Flask's test client on the real release
-(plus the W3C protocol graphs): methods, errors, negotiation, datasets, limits and safety; over
-the embedded store and over an Oxigraph server the same data is published to."""
+(plus the W3C protocol tests' graphs): methods, errors, negotiation, datasets, limits and
+safety; over the embedded store and over an Oxigraph server the same data is published to."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
-from conftest import STORES, opened_store
+from conftest import PROTOCOL_GRAPHS, STORES, opened_store
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
@@ -20,15 +20,14 @@ from defence_kg.namespaces import SD
 from defence_kg.web import create_app
 from defence_kg.web.formats import GRAPHS, RESULTS
 
-KASEI = "http://kasei.us/2009/09/sparql/data/"
-DATA1, DATA2, DATA3 = (f"{KASEI}data{n}.rdf" for n in (1, 2, 3))
+DATA1, DATA2, DATA3 = PROTOCOL_GRAPHS
 ENDPOINT = "http://localhost/sparql"
 FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(scope="module")
-def protocol_settings(release, w3c_dir):
-    return replace(release, load=(w3c_dir / "protocol-dataset.nq",))
+def protocol_settings(release, protocol_dataset):
+    return replace(release, load=(protocol_dataset,))
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -444,7 +443,8 @@ def test_allowed_from_iris_are_dataset_clauses_never_fetched(protocol_settings, 
 
 def test_protocol_datasets_may_name_any_graph(client):
     # The W3C protocol tests name graphs a service need not hold (data0.rdf) and expect answers.
-    assert not ask(client, "ASK { ?s ?p ?o }", **{"default-graph-uri": f"{KASEI}data0.rdf"})
+    unheld = "http://kasei.us/2009/09/sparql/data/data0.rdf"
+    assert not ask(client, "ASK { ?s ?p ?o }", **{"default-graph-uri": unheld})
 
 
 def test_the_word_service_in_a_literal_is_no_service(client):

@@ -4,6 +4,9 @@ Each manifest entry becomes one test: its requests are sent as written (method, 
 headers, body in its declared encoding) to a running server that also serves the tests'
 named graphs, and the status, media type and answer are checked as the manifest says.
 
+The tests are an external resource (Settings.w3c_tests, by default ../shared/w3c-sparql11):
+without them these tests are skipped, with one line saying where to put them.
+
 The endpoint is read-only, so, as the suite's README states, every update request must be
 refused with a 4xx (403 where the manifest expected success); the queries that follow a
 refused update then prove that nothing changed: their ASK answers false.
@@ -18,20 +21,21 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
+from conftest import w3c_tests_dir
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from defence_kg.namespaces import SD
-from defence_kg.settings import Settings
 
-W3C_DIR = Settings().root.parent / "shared" / "w3c-sparql11"
+W3C_DIR = w3c_tests_dir()  # or this module is skipped, with one line saying where they go
 PROTOCOL = W3C_DIR / "protocol" / "manifest.ttl"
 SERVICE_DESCRIPTION = W3C_DIR / "service-description" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
+UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 STATUS_CLASSES = {HTS.StatusCode2xx: 2, HTS.StatusCode3xx: 3, HTS.StatusCode4xx: 4,
                   HTS.StatusCode5xx: 5}
@@ -102,8 +106,6 @@ def _local_name(iri: Node) -> str:
 
 
 def _protocol_cases():
-    if not PROTOCOL.is_file():
-        return [pytest.param(None, None, id="w3c-protocol-manifest-missing")]
     return [pytest.param(name, exchanges, id=name)
             for name, exchanges in read_protocol_manifest(PROTOCOL)]
 
@@ -120,14 +122,26 @@ def send(base_url: str, exchange: Exchange) -> http.client.HTTPResponse:
 
 
 def test_the_w3c_test_data_is_present():
-    assert PROTOCOL.is_file(), f"the W3C protocol tests are missing at {W3C_DIR}"
     assert SERVICE_DESCRIPTION.is_file(), "the W3C service description tests are missing"
     assert len(read_protocol_manifest(PROTOCOL)) == 34
 
 
+def test_the_protocol_graphs_served_are_the_manifests(protocol_dataset):
+    """Each file of a ut:graphData, loaded into the graph its label names: the quads the
+    servers of these tests hold besides the release (conftest.protocol_dataset)."""
+    manifest = Graph().parse(PROTOCOL, format="turtle")
+    declared = set()
+    for data in manifest.objects(None, UT.graphData):
+        path = PROTOCOL.parent / str(manifest.value(data, UT.graph)).rsplit("/", 1)[-1]
+        graph = ox.NamedNode(str(manifest.value(data, RDFS.label)))
+        declared |= {ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+                     for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)}
+    served = set(ox.parse(path=str(protocol_dataset), format=ox.RdfFormat.N_QUADS))
+    assert declared and served == declared
+
+
 @pytest.mark.parametrize(("name", "exchanges"), _protocol_cases())
 def test_protocol(w3c_server, name, exchanges):
-    assert exchanges is not None, f"the W3C protocol manifest is missing at {PROTOCOL}"
     refused_update = False
     for exchange in exchanges:
         response = send(w3c_server, exchange)
@@ -219,9 +233,6 @@ SERVICE_DESCRIPTION_CHECKS = {"returns-rdf": returns_rdf,
 
 
 def _service_description_cases():
-    if not SERVICE_DESCRIPTION.is_file():
-        return [pytest.param("w3c-service-description-manifest-missing",
-                             id="w3c-service-description-manifest-missing")]
     graph = Graph().parse(SERVICE_DESCRIPTION, format="turtle")
     manifest = graph.value(predicate=RDF.type, object=MF.Manifest)
     return [pytest.param(_local_name(e), id=_local_name(e))

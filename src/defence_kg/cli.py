@@ -176,6 +176,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="also serve this N-Quads/TriG file (repeatable)")
     serve.add_argument("--query-timeout", type=float, help="seconds per query (30)")
     serve.add_argument("--result-limit", type=int, help="rows per result (10000)")
+    serve.add_argument("--client-timeout", type=float,
+                       help="seconds a client may take to send a request's head, and its "
+                            "body (10)")
     serve.add_argument("--store", metavar="URL",
                        help="answer queries with the SPARQL store at URL (its query URL; "
                             "publish the release there first) instead of the embedded store")

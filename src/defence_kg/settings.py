@@ -24,6 +24,9 @@ class Settings:
     query_timeout: float = 30.0
     result_limit: int = 10_000
     max_query_length: int = 100_000
+    # Seconds a client may take to send a request's head, and again its body; slower ones are
+    # answered 408 and disconnected (server.py).
+    client_timeout: float = 10.0
     result_cache_bytes: int = 64 * 1024 * 1024  # rendered results kept per worker process
     cache_max_age: int = 300  # seconds a client or proxy may reuse a result unrevalidated
     # Extra N-Quads/TriG files served beside the built data (e.g. the W3C protocol test data).
@@ -36,6 +39,9 @@ class Settings:
     store: str = ""
     store_graph_url: str = ""
     store_update_url: str = ""
+    # The W3C SPARQL 1.1 tests (sparql/sparql11 of github.com/w3c/rdf-tests), an external test
+    # resource: the test suite replays them when they are here (DEFENCE_KG_W3C_TESTS).
+    w3c_tests: Path = PROJECT_ROOT.parent / "shared" / "w3c-sparql11"
     # The largest report `defence-kg ingest` reads, in bytes.
     max_report_bytes: int = 1_000_000
 

@@ -39,6 +39,16 @@ def init_app(app: Flask) -> None:
     release = app.extensions[STATE_KEY].release
     report = json.loads((release / REPORT_NAME).read_text(encoding="utf-8"))
     app.extensions[KEY] = list_files(release / "dumps", report["statements"])
+    app.add_template_filter(human_size)
+
+
+def human_size(size: float) -> str:
+    """A byte count as people read it: 532 B, 7.5 KiB, 292 KiB, 1.2 MiB."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            break
+        size /= 1024
+    return f"{size:.1f} {unit}" if unit != "B" and size < 10 else f"{size:.0f} {unit}"
 
 
 def list_files(directory: Path, statements: dict[str, int]) -> list[PublishedFile]:

@@ -6,6 +6,7 @@ https://github.com/zazuko/Yasgui
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -90,6 +91,15 @@ def vocabulary_terms() -> dict[str, list[dict]]:
         terms[row["kind"].value].setdefault(row["term"].value, {
             "iri": row["term"].value, "label": label})
     return {kind: list(found.values()) for kind, found in terms.items()}
+
+
+@bp.app_template_global()
+def query_link(query: str, **params: str) -> str:
+    """The endpoint's address with a query, every reserved character percent-encoded: YASGUI's
+    URL parser splits parameters at `;` as well as `&`, so a `;` left as is (url_for leaves
+    it) cuts the query short in the editor."""
+    return url_for("sparql.endpoint") + "?" + urlencode({"query": query, **params},
+                                                          quote_via=quote)
 
 
 @bp.get("/editor/<any(" + ", ".join(f"'{name}'" for name in ASSETS) + "):name>")

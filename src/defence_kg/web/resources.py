@@ -48,8 +48,12 @@ class Sources:
             yield from store.quads(subject, predicate, obj, graph_name)
 
     def knows(self, iri: str) -> bool:
-        """Whether any statement uses the IRI, in any position or as a graph name."""
-        text = KNOWS.format(iri=ox.NamedNode(iri))
+        """Whether any statement uses the IRI, in any position or as a graph name (never, when
+        it is no IRI: a request's path may spell one)."""
+        try:
+            text = KNOWS.format(iri=ox.NamedNode(iri))
+        except ValueError:
+            return False
         return any(bool(store.query(text)) for store in self.stores)
 
     def described(self, base: str) -> list[str]:

@@ -118,7 +118,20 @@ def read_operation(req: Request, max_length: int) -> Operation | None:
         raise errors.bad_request("the query is empty")
     if len(text) > max_length:
         raise errors.payload_too_large(len(text), max_length)
-    return Operation(text, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+    return Operation(text, graph_iris(params, "default-graph-uri"),
+                     graph_iris(params, "named-graph-uri"))
+
+
+def graph_iris(params, name: str) -> list[str]:
+    """The values of a protocol dataset parameter: absolute IRIs, or 400 naming the one that
+    is not (https://www.w3.org/TR/sparql11-protocol/#dataset)."""
+    values = params.getlist(name)
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as error:
+            raise errors.bad_request(f"{name}={value!r} is not an absolute IRI: {error}") from None
+    return values
 
 
 def answer(operation: Operation) -> Rendered:

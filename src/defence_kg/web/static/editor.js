@@ -85,6 +85,14 @@
   Yasqe.defaults.autocompleters = ["project-prefixes", "variables", "project-class",
     "project-property", "project-resources"];
 
+  // YASGUI's URL parser splits parameters at ";" as well as "&": a shared link whose query
+  // holds a bare ";" (which URLs allow) would open cut short, so it is encoded before YASGUI
+  // reads the address.
+  if (window.location.search.includes(";")) {
+    const { pathname, search, hash } = window.location;
+    window.history.replaceState(null, "", pathname + search.replaceAll(";", "%3B") + hash);
+  }
+
   // A first visit opens one tab, prefilled with the project's prefixes; later visits restore
   // the tabs kept in the browser's storage; ?query= (a shared link) opens and runs that query.
   const yasgui = new Yasgui(document.getElementById("editor"), {
