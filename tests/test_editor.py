@@ -299,6 +299,7 @@ def test_every_saved_question_on_the_home_page_opens_whole_in_the_editor_and_run
     browser.get(live_server + "/")
     questions = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "a.question")]
     assert questions == [q.question for q in saved]
+    answered_rows = 0
     for query in saved:
         browser.get(live_server + "/")
         browser.execute_script("window.localStorage.clear()")  # no tabs kept from before
@@ -312,8 +313,14 @@ def test_every_saved_question_on_the_home_page_opens_whole_in_the_editor_and_run
         _, _, body = get(f"{live_server}/sparql?" + urllib.parse.urlencode(
             {"query": query.text}), {"Accept": "application/sparql-results+json"})
         rows = len(json.loads(body)["results"]["bindings"])
-        shown = browser.find_elements(By.CSS_SELECTOR, active(".yasr table.dataTable tbody tr"))
-        assert rows > 0 and len(shown) == min(rows, 50), query.name
+        # A question may have no answer in today's data (claims that differ need two sources):
+        # then the editor shows an empty table, not an error.
+        shown = [row for row in browser.find_elements(
+            By.CSS_SELECTOR, active(".yasr table.dataTable tbody tr"))
+            if not row.find_elements(By.CSS_SELECTOR, "td.dt-empty")]
+        assert len(shown) == min(rows, 50), query.name
+        answered_rows += rows
+    assert answered_rows > 0, "no saved question has an answer in the data"
 
 
 def test_a_link_with_a_bare_semicolon_opens_the_whole_query(editor_page, live_server):

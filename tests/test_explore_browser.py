@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -238,8 +239,15 @@ def test_the_editor_completes_the_vocabulary_and_resources_from_this_server(
                           release.vocabulary.rebase(
                               "".join(f"PREFIX {p}: <{i}>\n" for p, i in
                                       release.vocabulary.prefixes.items())) + typed[:-1])
-    active = driver.switch_to.active_element
-    active.send_keys(typed[-1])  # the last key, typed as a person would
+    # The last key, typed as a person would; YASGUI may still redraw its editor once after it
+    # appears, which replaces the focused element.
+    for attempt in range(3):
+        try:
+            driver.switch_to.active_element.send_keys(typed[-1])
+            break
+        except StaleElementReferenceException:
+            if attempt == 2:
+                raise
     hints = wait_for(driver, lambda d: [h.text for h in d.find_elements(
         By.CSS_SELECTOR, ".CodeMirror-hints li")] or None)
     iri = release.base_uri + ("ontology" + term.removeprefix("ontology")
