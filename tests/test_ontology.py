@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from defence_kg.build.load import ONTOLOGY_FILE, data_files, load_dataset
+from defence_kg.build.load import ONTOLOGY_FILE, data_files, load_sources
 from defence_kg.build.reason import infer
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/defence-kg/ontology")
@@ -100,17 +101,17 @@ def test_military_platform_is_never_asserted_in_data(settings):
         assert not list(data.subjects(RDF.type, MILITARY_PLATFORM)), path
 
 
-def test_partnership_makes_each_state_a_partner_of_the_other_but_not_of_itself(build_result,
+def test_partnership_makes_each_state_a_partner_of_the_other_but_not_of_itself(dataset,
                                                                              settings):
-    inferred = build_result.dataset.graph(settings.vocabulary.inferred_graph)
+    inferred = dataset.graph(settings.vocabulary.inferred_graph)
     india, russia = settings.vocabulary.id["india"], settings.vocabulary.id["russia"]
     assert (india, PARTNER_OF, russia) in inferred
     assert (russia, PARTNER_OF, india) in inferred
-    assert not [(a, b) for a, b in build_result.dataset.subject_objects(PARTNER_OF) if a == b]
+    assert not [(a, b) for a, b in dataset.subject_objects(PARTNER_OF) if a == b]
 
 
-def test_platforms_are_military_platforms_by_inference_only(build_result, settings):
-    inferred = build_result.dataset.graph(settings.vocabulary.inferred_graph)
+def test_platforms_are_military_platforms_by_inference_only(dataset, settings):
+    inferred = dataset.graph(settings.vocabulary.inferred_graph)
     platforms = set(inferred.subjects(RDF.type, MILITARY_PLATFORM))
     assert {p.split("/")[-1] for p in platforms} == {"s-400", "su-57", "s-500"}
 
@@ -119,11 +120,19 @@ def test_platforms_are_military_platforms_by_inference_only(build_result, settin
 def test_a_wrong_typing_is_an_inconsistency(settings, wrong_type):
     # The S-400 is an air defence system: typing it as a state or a fighter contradicts
     # the disjointness axioms.
-    dataset = load_dataset(settings)
-    graph = dataset.graph(settings.vocabulary.graph["ani-2025-12-02/sentence-7"])
-    graph.add((settings.vocabulary.id["s-400"], RDF.type, URIRef(DKO + wrong_type)))
-    assert infer(dataset, settings.vocabulary).contradictions
+    quads = [q for source in load_sources(settings) for q in source.quads]
+    quads.append(ox.Quad(ox.NamedNode(settings.vocabulary.id["s-400"]),
+                         ox.NamedNode(str(RDF.type)), ox.NamedNode(DKO + wrong_type),
+                         ox.NamedNode(settings.vocabulary.graph["ani-2025-12-02/sentence-7"])))
+    assert infer(quads, _store(quads), settings.vocabulary).contradictions
 
 
 def test_the_real_data_is_consistent(settings):
-    assert infer(load_dataset(settings), settings.vocabulary).contradictions == []
+    quads = [q for source in load_sources(settings) for q in source.quads]
+    assert infer(quads, _store(quads), settings.vocabulary).contradictions == []
+
+
+def _store(quads) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store

@@ -36,6 +36,9 @@ class Settings:
     store: str = ""
     store_graph_url: str = ""
     store_update_url: str = ""
+    # Where the embedded store keeps the release: "disk" (the release's own store, opened
+    # read-only by every worker) or "memory" (loaded at start; used whenever `load` is set).
+    embedded_store: str = "disk"
 
     @property
     def ontology_dir(self) -> Path:

@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
+from ..rdf import from_rdflib, to_rdflib
 
 TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 ROOT = "../"  # from /doc/ontology up to the server root
@@ -59,10 +61,14 @@ class Term:
     page: str = ""
 
 
-def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> bytes:
-    """The HTML documentation of the ontology, with each class's instances in the data."""
-    ontology = dataset.graph(vocabulary.ontology_graph)
-    union = _Union(dataset)
+def ontology_page(store: ox.Store, vocabulary: Vocabulary, version: str) -> bytes:
+    """The HTML documentation of the ontology, with each class's instances in the data
+    (`store`: the release's, its default graph the union of the graphs)."""
+    ontology = Graph()
+    for quad in store.quads_for_pattern(None, None, None,
+                                        ox.NamedNode(str(vocabulary.ontology_graph))):
+        ontology.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    union = _Union(store)
     namespace = str(vocabulary.ontology)
 
     def link(term) -> Link:
@@ -112,18 +118,16 @@ def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> byt
 class _Union:
     """Look-ups over every graph of the dataset: labels and instances come from the data."""
 
-    def __init__(self, dataset: Dataset):
-        self.by_subject = defaultdict(set)
-        self.by_object = defaultdict(set)
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            self.by_subject[s].add((p, o))
-            self.by_object[o].add((p, s))
+    def __init__(self, store: ox.Store):
+        self.store = store
 
     def objects(self, subject, predicate):
-        return {o for p, o in self.by_subject[subject] if p == predicate}
+        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(
+            from_rdflib(subject), from_rdflib(predicate), None, ox.DefaultGraph())}
 
     def subjects(self, predicate, obj):
-        return {s for p, s in self.by_object[obj] if p == predicate}
+        return {to_rdflib(q.subject) for q in self.store.quads_for_pattern(
+            None, from_rdflib(predicate), from_rdflib(obj), ox.DefaultGraph())}
 
     def value(self, subject, predicate):
         values = sorted(self.objects(subject, predicate), key=_english_first)

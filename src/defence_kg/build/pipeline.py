@@ -1,6 +1,9 @@
-"""The build: load -> SHACL-validate -> OWL 2 RL reasoning -> quality checks.
+"""The build: load -> SHACL-validate -> OWL 2 RL reasoning -> explain -> assemble -> checks.
 
-One code path makes the dataset for the CLI, the server and the tests; dumps.publish() writes it.
+One code path makes the dataset for the CLI, the server and the tests; publish() writes it.
+The quads never enter an rdflib Dataset: pyoxigraph parses, an on-disk Oxigraph store (the
+release's, once published) answers look-ups and the checks, and the statements are sorted as
+N-Quads lines (assemble.py), so memory grows with the data by far less than a kilobyte a quad.
 """
 
 from __future__ import annotations
@@ -8,21 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import resource
+import shutil
 import sys
+import tempfile
 import time
+import weakref
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
 from .. import __version__
-from ..rdf import canonical_quads
 from ..settings import Settings
+from .assemble import Statements, write_statements, write_union
 from .check import run_violation_queries
 from .explain import explanation_triples
-from .load import LoadError, input_files, load_dataset, load_shapes
+from .load import LoadError, input_files, load_shapes, load_sources
 from .reason import infer
 from .validate import validate_shapes
 
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 # What a release is made with besides its inputs: the code, and the templates of the pages
 # written into it (the ontology documentation).
 BUILD_CODE = {".py", ".html"}
+STORE = "store"  # the work directory's Oxigraph store
 
 
 class BuildError(Exception):
@@ -38,49 +46,79 @@ class BuildError(Exception):
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    """A build, kept in a work directory under the output directory until it is dropped:
+    the release's statements (sorted N-Quads and N-Triples) and the store holding them."""
+
     report: dict  # deterministic: written into the release
+    statements: Statements
+    work: Path
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: logs, benchmarks
-    quads: list | None = None  # the dataset's canonical_quads(), computed once per build
+    peaks: dict[str, float] = field(default_factory=dict)  # peak RSS (MiB) by the end of each
+
+    def __post_init__(self):
+        weakref.finalize(self, shutil.rmtree, self.work, True)
+
+    @property
+    def store_path(self) -> Path:
+        return self.work / STORE
+
+    def open_store(self) -> ox.Store:
+        """The release's quads, and their union as the default graph (read-only)."""
+        return ox.Store.read_only(str(self.store_path))
 
 
 def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     """Make the publishable dataset from the repository's files, or raise BuildError.
     `extra_files` are checked as if they were data files (`defence-kg accept` uses it)."""
     vocabulary = settings.vocabulary
-    timings: dict[str, float] = {}
-    with _step("load", timings):
-        try:
-            dataset = load_dataset(settings, extra_files)
-            shapes = load_shapes(settings)
-        except LoadError as error:
-            raise BuildError(str(error)) from error
-    with _step("validate (SHACL)", timings):
-        shaped = validate_shapes(dataset, shapes, settings)
-        if not shaped.conforms:
-            raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
-    with _step("reason (OWL 2 RL)", timings) as progress:
-        inference = infer(dataset, vocabulary, progress=progress)
-        if inference.contradictions:
-            raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
-                             + "\n".join(inference.contradictions))
-        inferred = dataset.graph(vocabulary.inferred_graph)
-        for triple in inference.triples:
-            inferred.add(triple)
-    with _step("explain", timings):
-        explanations = dataset.graph(vocabulary.explanations_graph)
-        for triple in explanation_triples(inference.triples, inference.derivations, dataset,
-                                        vocabulary):
-            explanations.add(triple)
-    with _step("check (violation queries)", timings):
-        quads = canonical_quads(dataset)
-        checked = run_violation_queries(dataset, settings, quads)
-        if not checked.conforms:
-            raise BuildError("Quality checks in queries/checks/ returned rows:\n" + checked.report)
-    report = _report(dataset, inference.dropped, settings)
+    step = _Steps()
+    settings.output_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.output_dir))
+    try:
+        store = ox.Store(str(work / STORE))
+        with step("load"):
+            try:
+                sources = load_sources(settings, extra_files)
+                shapes = load_shapes(settings)
+            except LoadError as error:
+                raise BuildError(str(error)) from error
+            quads = [quad for source in sources for quad in source.quads]
+            store.bulk_extend(quads)
+        with step("validate (SHACL)"):
+            shaped = validate_shapes([s.quads for s in sources[1:]], sources[0].quads, shapes)
+            if not shaped.conforms:
+                raise BuildError("The data does not conform to ontology/shapes.ttl:\n"
+                                 + shaped.report)
+        with step("reason (OWL 2 RL)") as progress:
+            inference = infer(quads, store, vocabulary, progress=progress)
+            if inference.contradictions:
+                raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
+                                 + "\n".join(inference.contradictions))
+            inferred = ox.NamedNode(str(vocabulary.inferred_graph))
+            derived = [ox.Quad(*triple, inferred) for triple in inference.triples]
+        with step("explain"):
+            explanations = ox.NamedNode(str(vocabulary.explanations_graph))
+            derived += [ox.Quad(*triple, explanations) for triple in explanation_triples(
+                inference.triples, inference.derivations, store, vocabulary)]
+        with step("assemble"):
+            store.bulk_extend(derived)
+            special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
+            statements = write_statements([*quads, *derived], work, special)
+            write_union(store, statements)
+            del quads, derived, sources
+        with step("check (violation queries)"):
+            checked = run_violation_queries(store, settings)
+            if not checked.conforms:
+                raise BuildError("Quality checks in queries/checks/ returned rows:\n"
+                                 + checked.report)
+        del store  # closes it: publish reads it from here
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    report = _report(statements, inference.dropped, settings)
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
-    return BuildResult(dataset, report, timings, quads)
+    return BuildResult(report, statements, work, step.timings, step.peaks)
 
 
 def input_hash(settings: Settings) -> str:
@@ -108,31 +146,23 @@ def is_up_to_date(settings: Settings) -> bool:
     return built_from == input_hash(settings)
 
 
-def _report(dataset: Dataset, dropped, settings: Settings) -> dict:
+def _report(statements: Statements, dropped, settings: Settings) -> dict:
     vocabulary = settings.vocabulary
-    special = {vocabulary.ontology_graph, *vocabulary.derived_graphs}
-    asserted = Graph()
-    graphs = {}
-    for graph in dataset.graphs():
-        if len(graph):
-            graphs[str(graph.identifier)] = len(graph)
-        if graph.identifier not in special:
-            for triple in graph:
-                asserted.add(triple)
+    graphs = statements.graphs
     return {
         "version": __version__,
         "base_uri": settings.base_uri,
         "input_sha256": input_hash(settings),
         "triples": {
-            "asserted": len(asserted),
-            "ontology": len(dataset.graph(vocabulary.ontology_graph)),
-            "inferred": len(dataset.graph(vocabulary.inferred_graph)),
-            "explanations": len(dataset.graph(vocabulary.explanations_graph)),
+            "asserted": statements.asserted,
+            "ontology": graphs.get(str(vocabulary.ontology_graph), 0),
+            "inferred": graphs.get(str(vocabulary.inferred_graph), 0),
+            "explanations": graphs.get(str(vocabulary.explanations_graph), 0),
             "dropped_total": sum(dropped.values()),
             "dropped": dict(sorted(dropped.items())),
             "quads": sum(graphs.values()),
         },
-        "graphs": dict(sorted(graphs.items())),
+        "graphs": graphs,
     }
 
 
@@ -160,12 +190,26 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-@contextmanager
-def _step(name: str, timings: dict[str, float]):
-    log.info("%s ...", name)
-    started = time.perf_counter()
-    progress = _Progress(name)
-    yield progress
-    progress.close()
-    timings[name] = time.perf_counter() - started
-    log.info("%s done in %.2f s", name, timings[name])
+class _Steps:
+    """The steps of one build: each logged, timed, and the peak memory by its end noted."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        log.info("%s ...", name)
+        started = time.perf_counter()
+        progress = _Progress(name)
+        yield progress
+        progress.close()
+        self.timings[name] = time.perf_counter() - started
+        self.peaks[name] = peak_rss_mib()
+        log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
+                 self.peaks[name])
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux counts ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

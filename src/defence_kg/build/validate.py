@@ -1,13 +1,36 @@
-"""Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/)."""
+"""Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/), by source.
+
+pySHACL needs an rdflib graph, which costs about a kilobyte a triple, so the data is validated
+a group of sources at a time: each group's graph holds the ontology (so that sh:targetClass
+follows subclasses), the triples of the resources the group mentions, and those of the
+resources they lead to, as many levels deep as the shapes look (shape_depth). A resource's
+result depends on nothing else, so the problems of the groups together are those of the whole
+data; a resource that is only a neighbour in a group is judged in the group that mentions it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 import pyshacl
-from rdflib import Dataset, Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
 
-from ..settings import Settings
+from ..rdf import to_rdflib
+
+GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
+PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
+                    SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang,
+                    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+                    SH.hasValue, SH["in"], SH.equals, SH.disjoint, SH.lessThan,
+                    SH.lessThanOrEquals, SH.closed, SH.ignoredProperties, SH.message,
+                    SH.severity, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
+                    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+                    SH.path, SH.defaultValue, RDF.type}
+NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
+          SH.qualifiedValueShape)
 
 
 @dataclass
@@ -22,13 +45,118 @@ class Validation:
         return "\n\n".join(self.problems)
 
 
-def validate_shapes(dataset: Dataset, shapes: Graph, settings: Settings) -> Validation:
-    """SHACL over the asserted data and the ontology (so sh:targetClass follows subclasses)."""
-    data = Graph()
-    for graph in dataset.graphs():
-        if graph.identifier not in settings.vocabulary.derived_graphs:
-            for triple in graph:
-                data.add(triple)
-    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                         advanced=True, allow_warnings=True)
-    return Validation(conforms, [] if conforms else [text.strip()])
+def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.Quad],
+                    shapes: Graph) -> Validation:
+    """SHACL over the asserted data (the quads of each source) and the ontology, a group of
+    sources at a time."""
+    depth = shape_depth(shapes)
+    # Where the neighbours of a group's resources are found. Not an Oxigraph store: a store
+    # reads an xsd:nonNegativeInteger back as an xsd:integer, which sh:datatype would refuse.
+    store = ox.Dataset(q for s in sources for q in s) if depth is not None else None
+    schema = [_triple(q) for q in ontology]
+    problems, reported = [], set()
+    for group in _groups(sources, depth):
+        mentioned = {term for s in group for q in s for term in (q.subject, q.object)
+                     if not isinstance(term, ox.Literal)}
+        graph = Graph()
+        for triple in schema:
+            graph.add(triple)
+        if depth is None:
+            for quad in (q for s in group for q in s):
+                graph.add(_triple(quad))
+        else:
+            for triple in _neighbourhood(mentioned, store, depth):
+                graph.add(triple)
+        conforms, results, _ = _validate(graph, shapes)
+        if conforms:
+            continue
+        mine = {to_rdflib(term) for term in mentioned}
+        failed = sorted({node for result in results.subjects(RDF.type, SH.ValidationResult)
+                         for node in results.objects(result, SH.focusNode)
+                         if node in mine and node not in reported})
+        if failed:
+            reported.update(failed)
+            problems.append(_validate(graph, shapes, failed)[2].strip())
+    return Validation(not problems, problems)
+
+
+def shape_depth(shapes: Graph) -> int | None:
+    """How many levels of triples the shapes read from a focus node: 1 for its own triples,
+    one more for each property path followed to a value whose shape or class is checked.
+    None when the shapes reach further than levels of forward paths can tell (inverse or
+    complex paths, SPARQL), so that the data must be validated whole."""
+    memo: dict = {}
+
+    def need(shape, seen: frozenset) -> int | None:
+        if shape in seen:
+            return 1
+        if shape in memo:
+            return memo[shape]
+        levels, path = 1, shapes.value(shape, SH.path)
+        if path is not None and not isinstance(path, URIRef):
+            return None  # a blank node: an inverse, sequence or alternative path
+        below = 1 if path is not None else 0  # a property shape's checks are on its values
+        for predicate, value in shapes.predicate_objects(shape):
+            if predicate in (SH.sparql, SH.target, SH.rule):
+                return None
+            if predicate == SH["class"]:
+                levels = max(levels, 1 + below)
+            elif predicate in NESTED:
+                members = list(shapes.items(value)) if predicate in (
+                    SH["and"], SH["or"], SH.xone) else [value]
+                for member in members:
+                    nested = need(member, seen | {shape})
+                    if nested is None:
+                        return None
+                    extra = below if predicate != SH.property else 0
+                    levels = max(levels, nested + extra)
+        memo[shape] = levels
+        return levels
+
+    deepest = 1
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+            shapes.subjects(RDF.type, SH.PropertyShape)):
+        levels = need(shape, frozenset())
+        if levels is None:
+            return None
+        deepest = max(deepest, levels)
+    return deepest
+
+
+def _groups(sources: Sequence[Sequence[ox.Quad]],
+            depth: int | None) -> Iterator[list[Sequence[ox.Quad]]]:
+    """Sources in groups of about GROUP_QUADS quads (all at once when depth is None)."""
+    group, size = [], 0
+    for source in sources:
+        group.append(source)
+        size += len(source)
+        if depth is not None and size >= GROUP_QUADS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _neighbourhood(nodes: set, store: ox.Dataset, depth: int) -> Iterable[tuple]:
+    """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
+    seen, level, triples = set(nodes), list(nodes), set()
+    for _ in range(depth):
+        following = []
+        for node in level:
+            for quad in store.quads_for_subject(node):
+                triples.add((quad.subject, quad.predicate, quad.object))
+                value = quad.object
+                if not isinstance(value, ox.Literal) and value not in seen:
+                    seen.add(value)
+                    following.append(value)
+        level = following
+    return (tuple(map(to_rdflib, triple)) for triple in triples)
+
+
+def _validate(graph: Graph, shapes: Graph, focus_nodes=None):
+    return pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
+                            allow_warnings=True, inplace=True, focus_nodes=focus_nodes)
+
+
+def _triple(quad: ox.Quad) -> tuple:
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
