@@ -15,7 +15,7 @@ FRONTEND_STAMP := $(FRONTEND)/node_modules/.installed
 # Browser tests drive Debian's Chromium; the dump tests parse with Raptor's rapper.
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/rapper
 
-.PHONY: serve test build bench lint clean
+.PHONY: serve test build bench lint clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.reasoning
+
+# Extraction scored on the development reports (../shared/reports) and the held-out ones
+# (tests/fixtures/reports), each ingested into a temporary copy of the repository.
+eval: $(STAMP)
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf build

@@ -1,4 +1,4 @@
-"""The `defence-kg` command: build | validate | publish | serve | query.
+"""The `defence-kg` command: ingest | drafts | accept | build | validate | publish | serve | query.
 
 Exit codes: 0 success; 1 the data is invalid (syntax, shapes, contradictions, checks) or a query
 is malformed; 2 any other error (usage, missing build, I/O).
@@ -16,6 +16,8 @@ from .settings import Settings
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 RESULT_FORMATS = ("tsv", "csv", "json", "xml")
+# Arguments of ingest and accept that are not settings.
+INGEST_ARGS = ("path", "source_id", "publisher", "date", "title", "url", "replace")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides = {key: value for key, value in vars(args).items()
-                 if key not in ("command", "name", "format", "force")
+                 if key not in ("command", "name", "format", "force", *INGEST_ARGS)
                  and value not in (None, [])}
     if "load" in overrides:
         overrides["load"] = tuple(overrides["load"])
@@ -109,7 +111,48 @@ def query_command(settings: Settings, args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": build_command, "validate": validate_command, "publish": publish_command,
+def ingest_command(settings: Settings, args) -> int:
+    from .ingest import ingest
+
+    result = ingest(settings, args.path, args.source_id, args.publisher, args.date, args.title,
+                    args.url, args.replace)
+    if result.note:
+        print(f"note: {result.note}")
+    if result.files:
+        state = "written" if result.changed else "unchanged (the same text gives the same files)"
+        print(f"{result.source_id}: {result.sentences} sentences, {result.candidates} candidate "
+              f"facts; {state}:")
+        for path in result.files:
+            print(f"  {path.relative_to(settings.root).as_posix()}")
+        print(f"review data/drafts/{result.source_id}.trig, then "
+              f"`defence-kg accept {result.source_id}`")
+    return EXIT_OK
+
+
+def drafts_command(settings: Settings, args) -> int:
+    from .ingest.accept import pending_drafts
+
+    drafts = pending_drafts(settings)
+    if not drafts:
+        print("no pending drafts")
+    for draft in drafts:
+        changed = "  (its source text has changed: ingest it again)" if draft.text_changed else ""
+        print(f"{draft.source_id}\t{draft.candidates} candidates\t{draft.sentences} sentences"
+              f"{changed}")
+    return EXIT_OK
+
+
+def accept_command(settings: Settings, args) -> int:
+    from .ingest.accept import accept
+
+    target = accept(settings, args.name)
+    print(f"accepted: {target.relative_to(settings.root).as_posix()} (checked with the whole "
+          "graph); `defence-kg build` publishes it")
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": ingest_command, "drafts": drafts_command, "accept": accept_command,
+            "build": build_command, "validate": validate_command, "publish": publish_command,
             "serve": serve_command, "query": query_command}
 
 
@@ -149,6 +192,25 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--load", type=Path, action="append", metavar="FILE",
                          help="also publish this N-Quads/TriG file (repeatable); serve it "
                               "with the same --load")
+    ingest = commands.add_parser(
+        "ingest", parents=[common],
+        help="turn a plain-text report into data/sources/ID.{txt,ttl} and a draft of candidate "
+             "facts, data/drafts/ID.trig")
+    ingest.add_argument("path", type=Path, help="the report, UTF-8 plain text")
+    ingest.add_argument("--id", dest="source_id",
+                        help="the source's ID, [a-z0-9-] (publisher-date-first-words)")
+    ingest.add_argument("--publisher", help="who published it (from 'Based On X Report')")
+    ingest.add_argument("--date", help="when, YYYY-MM-DD (from the 'date YYYY-MM-DD' dateline)")
+    ingest.add_argument("--title", help="its title (its first words)")
+    ingest.add_argument("--url", help="where it was published")
+    ingest.add_argument("--replace", action="store_true",
+                        help="ingest this text in place of a different one under the same ID")
+    commands.add_parser("drafts", parents=[common],
+                        help="list the drafts awaiting review, with their candidate counts")
+    accept = commands.add_parser(
+        "accept", parents=[common],
+        help="check a reviewed draft with the whole graph, then move it into data/")
+    accept.add_argument("name", metavar="ID", help="the source's ID (data/drafts/ID.trig)")
     query = commands.add_parser("query", parents=[common], help="run a saved query")
     query.add_argument("name", help="a saved query's name (queries/NAME.rq) or a .rq file")
     query.add_argument("--format", choices=RESULT_FORMATS, default="tsv")

@@ -39,6 +39,8 @@ class Settings:
     # Where the embedded store keeps the release: "disk" (the release's own store, opened
     # read-only by every worker) or "memory" (loaded at start; used whenever `load` is set).
     embedded_store: str = "disk"
+    # The largest report `defence-kg ingest` reads, in bytes.
+    max_report_bytes: int = 1_000_000
 
     @property
     def ontology_dir(self) -> Path:
