@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -324,3 +325,63 @@ def test_drafts_are_never_built_but_can_be_checked_with_the_data(repo_copy):
     draft.write_text(f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }}\n", encoding="utf-8")
     checked = dataset_of(build(repo_copy, extra_files=[draft]))
     assert (URIRef(f"{EX}s"), URIRef(f"{EX}p"), URIRef(f"{EX}o")) in checked.graph(URIRef(f"{EX}g"))
+
+
+# --- incremental builds --------------------------------------------------------------------
+
+def release_files(settings: Settings) -> dict:
+    """The current release's files but its store's, by path: what must be byte-identical."""
+    current = settings.release_dir
+    return {p.relative_to(current): p.read_bytes() for p in current.rglob("*")
+            if p.is_file() and STORE_DIR not in p.relative_to(current).parts}
+
+
+def build_both_ways(settings: Settings, tmp_path: Path, caplog) -> dict:
+    """Build and publish incrementally over the last release, and from scratch elsewhere;
+    return the release, after checking that both are the same and that the first validated
+    only what the change reaches."""
+    caplog.clear()
+    with caplog.at_level("INFO", logger="defence_kg.build.validate"):
+        publish(build(settings), settings)
+    assert "changed triples reach" in caplog.text
+    scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
+    publish(build(scratch), scratch)
+    assert settings.release_dir.resolve().name == scratch.release_dir.resolve().name
+    files = release_files(settings)
+    assert files == release_files(scratch)
+    return files
+
+
+def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
+    """Adding, changing and removing a source: the build validates the resources the change
+    reaches, and publishes the release a build from scratch publishes."""
+    from bench.synthetic import reports, write_report
+
+    publish(build(repo_copy), repo_copy)
+    first = release_files(repo_copy)
+    name, quads = next(reports())
+    added = write_report(repo_copy.data_dir, name, quads)
+    with_report = build_both_ways(repo_copy, tmp_path, caplog)
+    assert with_report != first
+    trig = repo_copy.data_dir / "ani-2025-12-02.trig"
+    trig.write_text(trig.read_text(encoding="utf-8").replace(
+        '"the past decade, as of 2025-12-02"@en', '"the decade to 2 December 2025"@en'),
+        encoding="utf-8")
+    added.unlink()
+    changed = build_both_ways(repo_copy, tmp_path, caplog)
+    assert changed != first and b"the decade to 2 December 2025" in changed[
+        Path("dumps") / f"{DUMP_NAME}.nq"]
+
+
+def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):
+    """The instant stops being a time:Instant: the interval that begins at it, stated by no
+    changed triple, breaks its shape (sh:class time:Instant), and the build says so."""
+    publish(build(repo_copy), repo_copy)
+    trig = repo_copy.data_dir / "ani-2025-12-02.trig"
+    trig.write_text(trig.read_text(encoding="utf-8").replace(
+        "instant:2015-12-02 a time:Instant ;", "instant:2015-12-02"), encoding="utf-8")
+    with caplog.at_level("INFO", logger="defence_kg.build.validate"), \
+            pytest.raises(BuildError, match="does not conform") as failure:
+        build(repo_copy)
+    assert "changed triples reach" in caplog.text
+    assert "decade-to-2025-12-02" in str(failure.value)

@@ -33,13 +33,12 @@ class Statements:
     asserted: int  # distinct triples in the graphs that are not `special`
 
 
-def write_statements(quads: Iterable[ox.Quad], directory: Path,
-                     special: set[str]) -> Statements:
-    """Sort the quads into directory/release.nq and their union into directory/release.nt.
-    Every quad is in a named graph (the loader refuses others). `special`: the IRIs of the
-    graphs whose triples are not counted as asserted (the ontology, the derived graphs)."""
-    lines = _lines(quads)
-    lines.sort()
+def write_statements(lines: list[bytes], directory: Path, special: set[str]) -> Statements:
+    """Sort the quads' N-Quads lines (nquads_lines) into directory/release.nq and their union
+    into directory/release.nt. Every quad is in a named graph (the loader refuses others).
+    `special`: the IRIs of the graphs whose triples are not counted as asserted (the
+    ontology, the derived graphs)."""
+    lines.sort()  # in place: sorted runs (the asserted quads, the derived) merge in one pass
     graphs: Counter = Counter()
     nquads, ntriples = directory / "release.nq", directory / "release.nt"
     plain, blank = directory / "union-plain.nt", directory / "union-blank.nt"
@@ -79,7 +78,8 @@ def write_union(store: ox.Store, statements: Statements) -> None:
     store.flush()
 
 
-def _lines(quads: Iterable[ox.Quad]) -> list[bytes]:
+def nquads_lines(quads: Iterable[ox.Quad]) -> list[bytes]:
+    """The quads as N-Quads lines, one a quad, in their order."""
     lines: list[bytes] = []
     batch: list[ox.Quad] = []
     for quad in quads:

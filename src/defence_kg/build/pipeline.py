@@ -26,7 +26,8 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, write_statements, write_union
+from .assemble import Statements, nquads_lines, write_statements, write_union
+from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_triples
 from .load import LoadError, input_files, load_shapes, load_sources
@@ -84,8 +85,15 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 raise BuildError(str(error)) from error
             quads = [quad for source in sources for quad in source.quads]
             store.bulk_extend(quads)
+            lines = sorted(nquads_lines(quads))
         with step("validate (SHACL)"):
-            shaped = validate_shapes([s.quads for s in sources[1:]], sources[0].quads, shapes)
+            schema = schema_digest(settings, _code_files())
+            previous = previous_release(settings, schema)
+            special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
+            changed = None if previous is None else changed_triples(
+                previous, lines, {f"<{graph}>".encode() for graph in special})
+            shaped = validate_shapes([s.quads for s in sources[1:]], sources[0].quads, shapes,
+                                     changed)
             if not shaped.conforms:
                 raise BuildError("The data does not conform to ontology/shapes.ttl:\n"
                                  + shaped.report)
@@ -102,10 +110,11 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 inference.triples, inference.derivations, store, vocabulary)]
         with step("assemble"):
             store.bulk_extend(derived)
-            special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
-            statements = write_statements([*quads, *derived], work, special)
-            write_union(store, statements)
+            lines += sorted(nquads_lines(derived))
             del quads, derived, sources
+            statements = write_statements(lines, work, special)
+            del lines
+            write_union(store, statements)
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
@@ -115,7 +124,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    report = _report(statements, inference.dropped, settings)
+    report = {**_report(statements, inference.dropped, settings), SCHEMA_KEY: schema}
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
     return BuildResult(report, statements, work, step.timings, step.peaks)
@@ -125,15 +134,20 @@ def input_hash(settings: Settings) -> str:
     """A digest of every input file, the base IRI and the code that builds: equal digests mean
     equal output (builds are deterministic), so an unchanged input need not be rebuilt."""
     digest = hashlib.sha256(settings.base_uri.encode())
-    package = Path(__file__).parents[1]
-    files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
-    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
-                  and "node_modules" not in p.parts)
-    files += [(path, path.relative_to(package)) for path in code]
+    files = [(path, path.relative_to(settings.root).as_posix())
+             for path in input_files(settings)] + _code_files()
     for path, name in files:
-        digest.update(name.as_posix().encode())
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _code_files() -> list[tuple[Path, str]]:
+    """The code that builds, and the templates of the pages written into a release."""
+    package = Path(__file__).parents[1]
+    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
+                  and "node_modules" not in p.parts)
+    return [(path, path.relative_to(package).as_posix()) for path in code]
 
 
 def is_up_to_date(settings: Settings) -> bool:

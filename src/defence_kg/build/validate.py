@@ -10,6 +10,7 @@ data; a resource that is only a neighbour in a group is judged in the group that
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from ..rdf import to_rdflib
+
+log = logging.getLogger(__name__)
 
 GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
 PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
@@ -46,23 +49,29 @@ class Validation:
 
 
 def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.Quad],
-                    shapes: Graph) -> Validation:
+                    shapes: Graph, changed: Sequence[bytes] | None = None) -> Validation:
     """SHACL over the asserted data (the quads of each source) and the ontology, a group of
-    sources at a time."""
+    sources at a time; or, given the N-Triples lines of the triples `changed` since a release
+    that conformed, over the resources whose results those can change alone."""
     depth = shape_depth(shapes)
     # Where the neighbours of a group's resources are found. Not an Oxigraph store: a store
     # reads an xsd:nonNegativeInteger back as an xsd:integer, which sh:datatype would refuse.
     store = ox.Dataset(q for s in sources for q in s) if depth is not None else None
     schema = [_triple(q) for q in ontology]
     problems, reported = [], set()
-    for group in _groups(sources, depth):
-        mentioned = {term for s in group for q in s for term in (q.subject, q.object)
-                     if not isinstance(term, ox.Literal)}
+    if changed is not None and depth is not None:
+        groups = [_reached(changed, store, depth)]
+        log.info("validating the %d resources that %d changed triples reach", len(groups[0]),
+                 len(changed))
+    else:
+        groups = ({term for s in group for q in s for term in (q.subject, q.object)
+                   if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
+    for mentioned in groups:
         graph = Graph()
         for triple in schema:
             graph.add(triple)
         if depth is None:
-            for quad in (q for s in group for q in s):
+            for quad in (q for s in sources for q in s):
                 graph.add(_triple(quad))
         else:
             for triple in _neighbourhood(mentioned, store, depth):
@@ -87,15 +96,28 @@ def shape_depth(shapes: Graph) -> int | None:
     complex paths, SPARQL), so that the data must be validated whole."""
     memo: dict = {}
 
+    def hops(path) -> int | None:
+        """The steps of a property path, if they all go forward (predicates, sequences of
+        them, alternatives among them)."""
+        if isinstance(path, URIRef):
+            return 1
+        alternatives = shapes.value(path, SH.alternativePath)
+        if alternatives is not None:
+            counts = [hops(member) for member in shapes.items(alternatives)]
+            return None if None in counts else max(counts, default=0)
+        steps = [hops(member) for member in shapes.items(path)]  # a sequence path
+        return None if not steps or None in steps else sum(steps)
+
     def need(shape, seen: frozenset) -> int | None:
         if shape in seen:
-            return 1
+            return None  # a recursive shape: as deep as the data
         if shape in memo:
             return memo[shape]
-        levels, path = 1, shapes.value(shape, SH.path)
-        if path is not None and not isinstance(path, URIRef):
-            return None  # a blank node: an inverse, sequence or alternative path
-        below = 1 if path is not None else 0  # a property shape's checks are on its values
+        path = shapes.value(shape, SH.path)
+        below = 0 if path is None else hops(path)  # a property shape checks its values
+        if below is None:
+            return None  # an inverse or repeated path: no number of levels reads it
+        levels = max(1, below)
         for predicate, value in shapes.predicate_objects(shape):
             if predicate in (SH.sparql, SH.target, SH.rule):
                 return None
@@ -121,6 +143,24 @@ def shape_depth(shapes: Graph) -> int | None:
             return None
         deepest = max(deepest, levels)
     return deepest
+
+
+def _reached(changed: Sequence[bytes], store: ox.Dataset, depth: int) -> set:
+    """The resources whose results the changed triples can change: their subjects and objects
+    (an object may become a target of sh:targetObjectsOf), and every resource that reaches a
+    changed subject in fewer than `depth` steps, whose checks read that subject's triples.
+    A path that a change broke begins with a changed triple, whose subject is counted."""
+    triples = ox.parse(b"".join(changed), format=ox.RdfFormat.N_TRIPLES,
+                       rename_blank_nodes=False)
+    reached, level = set(), set()
+    for triple in triples:
+        level.add(triple.subject)
+        if not isinstance(triple.object, ox.Literal):
+            reached.add(triple.object)
+    for _ in range(depth):
+        reached |= level
+        level = {q.subject for node in level for q in store.quads_for_object(node)} - reached
+    return reached
 
 
 def _groups(sources: Sequence[Sequence[ox.Quad]],
