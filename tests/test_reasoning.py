@@ -7,8 +7,8 @@ import owlrl
 import pyoxigraph as ox
 import pytest
 from owlrl.Namespaces import ERRNS
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from defence_kg.build.reason import infer, reasoner_input, why_trivial
 from defence_kg.build.rules import Reasoner
@@ -210,3 +210,19 @@ def test_long_runs_report_progress():
         progress=lambda processed, known: reports.append((processed, known)), every=10)
     assert [processed for processed, _ in reports] == [10, 20, 30, 40, 50, 60]
     assert all(known >= processed for processed, known in reports)
+
+
+def test_a_label_is_copied_onto_the_same_individual(settings):
+    """The reasoner leaves out triples no axiom names (split_inert) until their subject or
+    object is the same as another individual; then they are copied, as owlrl copies them."""
+    graph = parse(':p a owl:FunctionalProperty . :x :p :a , :b . :a rdfs:label "A" . '
+                  ':c :q :b .')
+    quads = [ox.Quad(*triple, ox.NamedNode("http://example.org/g"))
+             for triple in from_rdflib_graph(graph)]
+    store = ox.Store()
+    store.bulk_extend(quads)
+    inferred = {tuple(map(to_rdflib, t)) for t in infer(quads, store, settings.vocabulary).triples}
+    assert inferred == owlrl_closure(graph)
+    example = "http://example.org/"
+    assert (URIRef(example + "b"), RDFS.label, Literal("A")) in inferred
+    assert (URIRef(example + "c"), URIRef(example + "q"), URIRef(example + "a")) in inferred

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from ..namespaces import NIF, Vocabulary
+from . import rules
 from .rules import Contradiction, Derivation, Reasoner
 
 BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
@@ -69,13 +70,43 @@ def infer(quads: list[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
     """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing.
     `store` holds the same quads: where a contradiction's premises are stated."""
     aliases = external_aliases(quads, vocabulary)
-    reasoner = Reasoner(reasoner_input(quads, vocabulary),
-                        ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+    active, inert = split_inert(reasoner_input(quads, vocabulary))
+    reasoner = Reasoner(active, ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+    same = reasoner.same
+    if same:  # what holds of an individual holds of the same individual (eq-rep-s, eq-rep-o)
+        reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()))
     inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)
                                 for c in reasoner.contradictions]
     return inference
+
+
+SCHEMA_PREDICATES = frozenset(rules.VOCABULARY) - {rules.VOCABULARY[rules.TYPE]}
+CHARACTERISTICS = frozenset(rules.VOCABULARY[c] for c in (
+    rules.FUNCTIONAL_PROPERTY, rules.INVERSE_FUNCTIONAL_PROPERTY, rules.SYMMETRIC_PROPERTY,
+    rules.TRANSITIVE_PROPERTY, rules.IRREFLEXIVE_PROPERTY, rules.ASYMMETRIC_PROPERTY))
+
+
+def split_inert(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The triples a rule can read, and the others: those whose predicate no axiom of the
+    input names (a label, an offset, a sentence's text), which join nothing and only matter
+    when their subject or object is owl:sameAs another (in half the data, and none of it
+    need be indexed, encoded or visited by the reasoner). Typing triples always count."""
+    triples = list(triples)
+    mentioned = set()
+    for s, p, o in triples:
+        if p in SCHEMA_PREDICATES:
+            mentioned.update((s, o))
+        elif o in CHARACTERISTICS:
+            mentioned.add(s)
+    active, inert = [], []
+    typing = rules.VOCABULARY[rules.TYPE]
+    for triple in triples:
+        p = triple[1]
+        keep = p == typing or p in SCHEMA_PREDICATES or p in mentioned
+        (active if keep else inert).append(triple)
+    return active, inert
 
 
 def why_trivial(triple, aliases: set[ox.NamedNode] = frozenset()) -> str | None:

@@ -218,12 +218,17 @@ class Reasoner:
         self._depth: dict[Triple, int] = {}  # 0 for asserted triples
         self._contradictions: list[Contradiction] = []
         self._agenda: deque[Triple] = deque()
+        self.add(triples)
+
+    def add(self, triples: Iterable[Triple]) -> Reasoner:
+        """Asserted triples, joined with everything known at the next run()."""
         encode = self.facts.encode
         for s, p, o in sorted(triples, key=_stable_order):
             triple = (encode(s), encode(p), encode(o))
             if self.facts.add(triple):
                 self._asserted.add(triple)
                 self._agenda.append(triple)
+        return self
 
     def run(self, progress=None, every: int = 50_000) -> Reasoner:
         """Apply the rules; call progress(processed, known) every `every` triples processed."""
@@ -239,11 +244,15 @@ class Reasoner:
                 conclusions.extend(rule(facts, triple))
             for new, name, premises in conclusions:
                 derive(new, name, premises)
-        for check in CONSISTENCY_CHECKS:
-            self._contradictions.extend(check(facts))
+        self._contradictions = [c for check in CONSISTENCY_CHECKS for c in check(facts)]
         return self
 
     # The results, decoded back to rdflib terms.
+
+    @property
+    def same(self) -> set:
+        """Every term that is owl:sameAs another, decoded."""
+        return {self.facts.decode(term) for pair in self.facts.pairs(SAME) for term in pair}
 
     @property
     def inferred(self) -> set[Triple]:
