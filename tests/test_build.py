@@ -341,7 +341,7 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog) -> dict:
     return the release, after checking that both are the same and that the first validated
     only what the change reaches."""
     caplog.clear()
-    with caplog.at_level("INFO", logger="defence_kg.build.validate"):
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"):
         publish(build(settings), settings)
     assert "changed triples reach" in caplog.text
     scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
@@ -380,7 +380,7 @@ def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, 
     trig = repo_copy.data_dir / "ani-2025-12-02.trig"
     trig.write_text(trig.read_text(encoding="utf-8").replace(
         "instant:2015-12-02 a time:Instant ;", "instant:2015-12-02"), encoding="utf-8")
-    with caplog.at_level("INFO", logger="defence_kg.build.validate"), \
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
             pytest.raises(BuildError, match="does not conform") as failure:
         build(repo_copy)
     assert "changed triples reach" in caplog.text

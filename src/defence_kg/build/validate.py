@@ -10,7 +10,9 @@ data; a resource that is only a neighbour in a group is judged in the group that
 
 from __future__ import annotations
 
-import logging
+import multiprocessing
+import resource
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +23,6 @@ from rdflib.namespace import RDF, SH
 
 from ..rdf import to_rdflib
 
-log = logging.getLogger(__name__)
 
 GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
 PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
@@ -36,12 +37,56 @@ NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
           SH.qualifiedValueShape)
 
 
+class Beside:
+    """validate_shapes() in a forked process, so that it runs on the machine's other core while
+    this one reasons: it reads the sources (shared copy-on-write) and sends back its Validation,
+    its seconds and its peak RSS (MiB). Fork it before anything starts threads (the store)."""
+
+    def __init__(self, *args):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_validate_and_send, args=(send, args),
+                                        daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> tuple[Validation, float, float]:
+        try:
+            answer = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"the SHACL validation process ended with "
+                               f"{self._process.exitcode} before it answered") from None
+        self._process.join()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _validate_and_send(send, args) -> None:
+    started = time.perf_counter()
+    try:
+        validation = validate_shapes(*args)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        send.send((validation, time.perf_counter() - started, peak))
+    except BaseException as error:  # sent, to be raised where the build waits for it
+        send.send(error)
+    finally:
+        send.close()
+
+
 @dataclass
 class Validation:
     """Whether the data conforms, and a report a person can act on."""
 
     conforms: bool
     problems: list[str] = field(default_factory=list)
+    scope: str = "all the data"  # what was validated
 
     @property
     def report(self) -> str:
@@ -59,10 +104,10 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     store = ox.Dataset(q for s in sources for q in s) if depth is not None else None
     schema = [_triple(q) for q in ontology]
     problems, reported = [], set()
+    scope = "all the data"
     if changed is not None and depth is not None:
         groups = [_reached(changed, store, depth)]
-        log.info("validating the %d resources that %d changed triples reach", len(groups[0]),
-                 len(changed))
+        scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
     else:
         groups = ({term for s in group for q in s for term in (q.subject, q.object)
                    if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
@@ -86,7 +131,7 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
         if failed:
             reported.update(failed)
             problems.append(_validate(graph, shapes, failed)[2].strip())
-    return Validation(not problems, problems)
+    return Validation(not problems, problems, scope)
 
 
 def shape_depth(shapes: Graph) -> int | None:
