@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from . import load, servers
-from .__main__ import QUICK, load_queries, measure, parse_size
+from .__main__ import QUICK, load_queries, measure, parse_size, size_label
 from .synthetic import reports, write_report
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     failed = False
     for size in args.quads:
-        label = _label(size)
+        label = size_label(size)
         path = RESULTS / f"scale-{label}.json"
         if path.exists() and not args.again:
             print(f"--- {label}: measured already ({path}); --again measures it anew",
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure_size(size: int, work: Path, args) -> dict:
     repository, output = work / "repository", work / "build"
-    result: dict = {"size": size, "label": _label(size), "errors": {},
+    result: dict = {"size": size, "label": size_label(size), "errors": {},
                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     _step(result, "generate", lambda: _generate(repository, size, args.seed))
     shutil.rmtree(output, ignore_errors=True)
@@ -283,13 +283,6 @@ def _n(value, digits: int = 2) -> str:
 
 def _ratio(ours, theirs) -> str:
     return f"{ours / theirs:.2f}×" if ours is not None and theirs else "–"
-
-
-def _label(size: int) -> str:
-    for suffix, factor in (("m", 1_000_000), ("k", 1_000)):
-        if size % factor == 0:
-            return f"{size // factor}{suffix}"
-    return str(size)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -262,8 +262,13 @@ def start_oxigraph(files: list[Path], workdir: Path, timeout: float,
     except ServerError:
         memory.close()
         raise
+    return _serve_read_only(location, log_path, started, deadline, query_timeout, memory)
+
+
+def _serve_read_only(location: Path, log_path: Path, started: float, deadline: float,
+                     query_timeout: float, memory: PeakMemory) -> Server:
     port = free_port()
-    command = [oxigraph, "serve-read-only", "--location", str(location),
+    command = [executable("oxigraph"), "serve-read-only", "--location", str(location),
                "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(query_timeout))]
     url = f"http://127.0.0.1:{port}"
     return _start("oxigraph", command, url + "/", url + "/query", log_path, started, deadline,
@@ -279,7 +284,6 @@ def start_rdflib_endpoint(files: list[Path], workdir: Path, timeout: float) -> S
     url = f"http://127.0.0.1:{port}/"
     return _start("rdflib-endpoint", command, url, url, workdir / "rdflib-endpoint.log",
                   started, started + timeout, PeakMemory())
-
 
 
 def start_oxigraph_release(nquads: Path, ntriples: Path, workdir: Path, timeout: float,
@@ -300,12 +304,7 @@ def start_oxigraph_release(nquads: Path, ntriples: Path, workdir: Path, timeout:
                       log_path, deadline, loading)
     finally:
         loading.close()
-    port = free_port()
-    command = [oxigraph, "serve-read-only", "--location", str(location),
-               "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(query_timeout))]
-    url = f"http://127.0.0.1:{port}"
-    return _start("oxigraph", command, url + "/", url + "/query", log_path, started, deadline,
-                  PeakMemory())
+    return _serve_read_only(location, log_path, started, deadline, query_timeout, PeakMemory())
 
 
 def pss_mib(process: subprocess.Popen) -> float:

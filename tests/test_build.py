@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -385,3 +386,23 @@ def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, 
         build(repo_copy)
     assert "changed triples reach" in caplog.text
     assert "decade-to-2025-12-02" in str(failure.value)
+
+
+def test_the_ontology_page_lists_a_hundred_instances_and_links_the_rest(build_result, settings):
+    from defence_kg.build.ontology_page import LISTED, ontology_page
+
+    store = ox.Store()
+    store.bulk_load(path=str(build_result.statements.nquads), format=ox.RdfFormat.N_QUADS)
+    state = ox.NamedNode(settings.vocabulary.ontology["State"])
+    graph = ox.NamedNode(settings.vocabulary.graph["many-states"])
+    store.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}state-{n}"), ox.NamedNode(str(RDF.type)),
+                              state, graph) for n in range(LISTED + 50))
+    store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
+    page = ontology_page(store, settings.vocabulary, "test").decode("utf-8")
+    states = page[page.index('id="State"'):]
+    states = states[:states.index("</section>")] if "</section>" in states else states
+    more = re.search(r'<a href="([^"]*sparql\?query=[^"]*)">… and ([\d,]+) more</a>', states)
+    assert more, states[:2000]
+    instances = sum(1 for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), state,
+                                                        ox.DefaultGraph()))
+    assert int(more.group(2).replace(",", "")) == instances - LISTED

@@ -67,6 +67,22 @@ def write_statements(lines: list[bytes], directory: Path, special: set[str]) -> 
                       asserted)
 
 
+def add_lines(store: ox.Store, lines: list[bytes], directory: Path) -> None:
+    """Add quads, as N-Quads lines, to the store: through a file and the bulk loader, but
+    the lines with blank nodes, whose labels the bulk loader would change, parsed here."""
+    plain, blank = directory / "added.nq", []
+    with open(plain, "wb") as out:
+        for line in lines:
+            if b"_:" in line:
+                blank.append(line)
+            else:
+                out.write(line)
+    store.bulk_load(path=str(plain), format=ox.RdfFormat.N_QUADS)
+    plain.unlink()
+    store.bulk_extend(list(ox.parse(b"".join(blank), format=ox.RdfFormat.N_QUADS,
+                                    rename_blank_nodes=False)))
+
+
 def write_union(store: ox.Store, statements: Statements) -> None:
     """Make the store's default graph the union of its named graphs: written once here, as a
     set, so that the server need not (Oxigraph's use_default_graph_as_union would count a fact

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -42,6 +43,9 @@ FACTS = (  # (heading, predicate, inverse?)
     ("Broader", SKOS.broader, False),
     ("Instances", RDF.type, True),
 )
+
+
+LISTED = 100  # values of a fact listed on the page (the first by IRI); the rest by a query
 
 
 @dataclass
@@ -95,8 +99,10 @@ def ontology_page(store: ox.Store, vocabulary: Vocabulary, version: str) -> byte
             for fact, predicate, inverse in FACTS:
                 values = union.subjects(predicate, member) if inverse else \
                     union.objects(member, predicate)
-                links = sorted((link(v) for v in values if isinstance(v, URIRef)),
-                               key=lambda ln: ln.text.lower())
+                values = sorted(v for v in values if isinstance(v, URIRef))
+                links = sorted((link(v) for v in values[:LISTED]), key=lambda ln: ln.text.lower())
+                if len(values) > LISTED:  # a class of a million instances: the rest by query
+                    links.append(_the_rest(len(values) - LISTED, predicate, member, inverse))
                 if links:
                     term.facts.append((fact, links))
             terms.append(term)
@@ -139,6 +145,13 @@ class _Union:
             if found is not None:
                 return str(found)
         return None
+
+
+def _the_rest(count: int, predicate, member, inverse: bool) -> Link:
+    """A link to the query that lists every value of a fact, for the values not listed."""
+    pattern = f"?value <{predicate}> <{member}>" if inverse else f"<{member}> <{predicate}> ?value"
+    query = f"SELECT ?value WHERE {{ {pattern} }} ORDER BY ?value"
+    return Link(f"… and {count:,} more", f"{ROOT}sparql?{urlencode({'query': query})}")
 
 
 def _english_first(value) -> tuple:

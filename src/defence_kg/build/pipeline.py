@@ -1,9 +1,10 @@
-"""The build: load -> SHACL-validate -> OWL 2 RL reasoning -> explain -> assemble -> checks.
+"""The build: load -> compare with the last release -> SHACL-validate (in a process beside)
+-> store -> OWL 2 RL reasoning -> explain -> assemble -> checks.
 
 One code path makes the dataset for the CLI, the server and the tests; publish() writes it.
 The quads never enter an rdflib Dataset: pyoxigraph parses, an on-disk Oxigraph store (the
 release's, once published) answers look-ups and the checks, and the statements are sorted as
-N-Quads lines (assemble.py), so memory grows with the data by far less than a kilobyte a quad.
+N-Quads lines (assemble.py). docs/design.md, "The streaming build", says why each step is so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import time
 import weakref
 from collections.abc import Sequence
+from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, nquads_lines, write_statements, write_union
+from .assemble import Statements, add_lines, nquads_lines, write_statements, write_union
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_triples
@@ -102,11 +104,12 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         except BuildError:
             _check_shapes(beside, step)
             raise
+        del quads, sources
         _check_shapes(beside, step)
         with step("assemble"):
-            store.bulk_extend(derived)
-            lines += sorted(nquads_lines(derived))
-            del quads, derived, sources
+            add_lines(store, derived, work)
+            lines += derived
+            del derived
             statements = write_statements(lines, work, special)
             del lines
             write_union(store, statements)
@@ -129,19 +132,22 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
 
 
 def _reason(quads: list[ox.Quad], store: ox.Store, vocabulary, step) -> tuple:
-    """The inference and the quads of the inferred and explanations graphs."""
+    """The inference, and the N-Quads lines of the inferred and explanations graphs (sorted):
+    lines, not quads, which cost several times the memory."""
     with step("reason (OWL 2 RL)") as progress:
         inference = infer(quads, store, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
-        inferred = ox.NamedNode(str(vocabulary.inferred_graph))
-        derived = [ox.Quad(*triple, inferred) for triple in inference.triples]
     with step("explain"):
+        inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        derived += [ox.Quad(*triple, explanations) for triple in explanation_triples(
-            inference.triples, inference.derivations, store, vocabulary)]
-    return inference, derived
+        explained = explanation_triples(inference.triples, inference.derivations, store,
+                                        vocabulary)
+        lines = nquads_lines(chain((ox.Quad(*t, inferred) for t in inference.triples),
+                                   (ox.Quad(*t, explanations) for t in explained)))
+        lines.sort()
+    return inference, lines
 
 
 def _check_shapes(beside: Beside, step) -> None:

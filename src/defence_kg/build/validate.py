@@ -45,9 +45,11 @@ class Beside:
     def __init__(self, *args):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_validate_and_send, args=(send, args),
+        holder = list(args)
+        self._process = context.Process(target=_validate_and_send, args=(send, holder),
                                         daemon=True)
         self._process.start()
+        holder.clear()  # the child has its copy; this process keeps none, so they can be freed
         send.close()
 
     def result(self) -> tuple[Validation, float, float]:
@@ -99,14 +101,16 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     sources at a time; or, given the N-Triples lines of the triples `changed` since a release
     that conformed, over the resources whose results those can change alone."""
     depth = shape_depth(shapes)
-    # Where the neighbours of a group's resources are found. Not an Oxigraph store: a store
-    # reads an xsd:nonNegativeInteger back as an xsd:integer, which sh:datatype would refuse.
-    store = ox.Dataset(q for s in sources for q in s) if depth is not None else None
+    # Where the neighbours of a group's resources are found: the quads by subject. Not an
+    # Oxigraph store, which reads an xsd:nonNegativeInteger back as an xsd:integer (refused by
+    # sh:datatype), nor a pyoxigraph Dataset, which costs a kilobyte a quad.
+    by_subject = _index((q for s in sources for q in s), "subject") if depth else {}
     schema = [_triple(q) for q in ontology]
     problems, reported = [], set()
     scope = "all the data"
     if changed is not None and depth is not None:
-        groups = [_reached(changed, store, depth)]
+        by_object = _index((q for s in sources for q in s), "object")
+        groups = [_reached(changed, by_object, depth)]
         scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
     else:
         groups = ({term for s in group for q in s for term in (q.subject, q.object)
@@ -119,7 +123,7 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
             for quad in (q for s in sources for q in s):
                 graph.add(_triple(quad))
         else:
-            for triple in _neighbourhood(mentioned, store, depth):
+            for triple in _neighbourhood(mentioned, by_subject, depth):
                 graph.add(triple)
         conforms, results, _ = _validate(graph, shapes)
         if conforms:
@@ -190,7 +194,15 @@ def shape_depth(shapes: Graph) -> int | None:
     return deepest
 
 
-def _reached(changed: Sequence[bytes], store: ox.Dataset, depth: int) -> set:
+def _index(quads: Iterable[ox.Quad], position: str) -> dict:
+    """The quads by their subject (or object)."""
+    index: dict = {}
+    for quad in quads:
+        index.setdefault(getattr(quad, position), []).append(quad)
+    return index
+
+
+def _reached(changed: Sequence[bytes], by_object: dict, depth: int) -> set:
     """The resources whose results the changed triples can change: their subjects and objects
     (an object may become a target of sh:targetObjectsOf), and every resource that reaches a
     changed subject in fewer than `depth` steps, whose checks read that subject's triples.
@@ -204,7 +216,7 @@ def _reached(changed: Sequence[bytes], store: ox.Dataset, depth: int) -> set:
             reached.add(triple.object)
     for _ in range(depth):
         reached |= level
-        level = {q.subject for node in level for q in store.quads_for_object(node)} - reached
+        level = {q.subject for node in level for q in by_object.get(node, ())} - reached
     return reached
 
 
@@ -222,13 +234,13 @@ def _groups(sources: Sequence[Sequence[ox.Quad]],
         yield group
 
 
-def _neighbourhood(nodes: set, store: ox.Dataset, depth: int) -> Iterable[tuple]:
+def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
     """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
     seen, level, triples = set(nodes), list(nodes), set()
     for _ in range(depth):
         following = []
         for node in level:
-            for quad in store.quads_for_subject(node):
+            for quad in by_subject.get(node, ()):
                 triples.add((quad.subject, quad.predicate, quad.object))
                 value = quad.object
                 if not isinstance(value, ox.Literal) and value not in seen:
