@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(scratch)
         release, release_error = build_release(workdir / "build", args.load_timeout)
         for size in args.sizes:
-            label = _label(size)
+            label = size_label(size)
             print(f"--- {label}: generating and serving", file=sys.stderr, flush=True)
             size_dir = workdir / label  # a fresh store per size; removed when measured
             size_dir.mkdir()
@@ -120,7 +120,7 @@ def run_size(size: int, args, plan: load.Plan, queries: list[load.Query], workdi
         print(f"    {name}", file=sys.stderr, flush=True)
         if name == report.RDFLIB and size > args.rdflib_max:
             result["servers"][name] = {"note": f"skipped: above --rdflib-max "
-                                               f"{_label(args.rdflib_max)}"}
+                                               f"{size_label(args.rdflib_max)}"}
             continue
         if name in report.OUR_SERVERS and release is None:
             result["servers"][name] = {"failed": True, "note": release_error}
@@ -194,7 +194,8 @@ def _count_lines(path: Path) -> int:
         return sum(1 for _ in stream)
 
 
-def _label(size: int) -> str:
+def size_label(size: int) -> str:
+    """10000 -> '10k', 1000000 -> '1m'."""
     for suffix, factor in sorted(SIZE_SUFFIXES.items(), key=lambda item: -item[1]):
         if size % factor == 0:
             return f"{size // factor}{suffix}"

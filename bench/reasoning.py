@@ -45,11 +45,13 @@ def run_one(system: str, repository: Path, inferred_out: Path) -> dict:
     """Run one system on one repository in this process; return its timings and counts."""
     import logging
 
+    import pyoxigraph as ox
     from rdflib import Graph
 
     from defence_kg.build import build, publish
-    from defence_kg.build.load import load_dataset
+    from defence_kg.build.load import load_sources
     from defence_kg.build.reason import reasoner_input, why_trivial
+    from defence_kg.rdf import from_rdflib, to_rdflib
     from defence_kg.settings import Settings
 
     logging.disable(logging.INFO)
@@ -63,19 +65,24 @@ def run_one(system: str, repository: Path, inferred_out: Path) -> dict:
         publish(result, settings)
         timings["write dumps"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
-        inferred = set(result.dataset.graph(settings.vocabulary.inferred_graph))
+        inferred_graph = ox.NamedNode(str(settings.vocabulary.inferred_graph))
+        inferred = {tuple(map(to_rdflib, q.triple))
+                    for q in result.open_store().quads_for_pattern(None, None, None,
+                                                                  inferred_graph)}
         asserted = result.report["triples"]["asserted"]
     else:
         started = time.perf_counter()
         graph = Graph()
-        for triple in reasoner_input(load_dataset(settings), settings.vocabulary):
-            graph.add(triple)
+        quads = [q for source in load_sources(settings) for q in source.quads]
+        for triple in reasoner_input(quads, settings.vocabulary):
+            graph.add(tuple(map(to_rdflib, triple)))
         timings["load"] = time.perf_counter() - started
         step = time.perf_counter()
         closure = _owlrl(graph) if system == "owlrl" else _reasonable(graph)
         timings["reason"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
-        inferred = {t for t in closure if t not in graph and why_trivial(t) is None}
+        inferred = {t for t in closure if t not in graph
+                    and why_trivial(tuple(map(from_rdflib, t))) is None}
         asserted = len(graph)
     _write_triples(inferred_out, inferred)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

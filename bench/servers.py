@@ -262,8 +262,13 @@ def start_oxigraph(files: list[Path], workdir: Path, timeout: float,
     except ServerError:
         memory.close()
         raise
+    return _serve_read_only(location, log_path, started, deadline, query_timeout, memory)
+
+
+def _serve_read_only(location: Path, log_path: Path, started: float, deadline: float,
+                     query_timeout: float, memory: PeakMemory) -> Server:
     port = free_port()
-    command = [oxigraph, "serve-read-only", "--location", str(location),
+    command = [executable("oxigraph"), "serve-read-only", "--location", str(location),
                "--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(query_timeout))]
     url = f"http://127.0.0.1:{port}"
     return _start("oxigraph", command, url + "/", url + "/query", log_path, started, deadline,
@@ -280,3 +285,37 @@ def start_rdflib_endpoint(files: list[Path], workdir: Path, timeout: float) -> S
     return _start("rdflib-endpoint", command, url, url, workdir / "rdflib-endpoint.log",
                   started, started + timeout, PeakMemory())
 
+
+def start_oxigraph_release(nquads: Path, ntriples: Path, workdir: Path, timeout: float,
+                           query_timeout: float) -> Server:
+    """`oxigraph load` of a release's N-Quads, and of its N-Triples (the union of its graphs,
+    as a set) into the default graph, then `optimize` and `serve-read-only`. Its memory is
+    sampled from the start of serving: what it costs to serve, not to load."""
+    started = time.monotonic()
+    deadline = started + timeout
+    oxigraph = executable("oxigraph")
+    location = workdir / "oxigraph-store"
+    log_path = workdir / "oxigraph.log"
+    loading = PeakMemory()
+    try:
+        for command in (["load", "--file", str(nquads)], ["load", "--file", str(ntriples)],
+                        ["optimize"]):
+            _run_step([oxigraph, command[0], "--location", str(location), *command[1:]],
+                      log_path, deadline, loading)
+    finally:
+        loading.close()
+    return _serve_read_only(location, log_path, started, deadline, query_timeout, PeakMemory())
+
+
+def pss_mib(process: subprocess.Popen) -> float:
+    """The proportional set size of a process and its children (a server's workers) now."""
+    total = 0
+    try:
+        root = psutil.Process(process.pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for member in tree:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += member.memory_full_info().pss
+    return total / 2**20

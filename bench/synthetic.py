@@ -13,6 +13,7 @@ same quads in the same order, whatever Python's hash seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -102,6 +103,31 @@ def generate(triples: int, seed: int = 0, whole_reports: bool = False) -> list[o
 def write_nquads(path: Path, triples: int, seed: int = 0, whole_reports: bool = False) -> Path:
     """Write generate(...) as N-Quads to path; the same arguments, the same bytes."""
     quads = generate(triples, seed, whole_reports)
+    path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    return path
+
+
+def reports(seed: int = 0) -> Iterator[tuple[str, list[ox.Quad]]]:
+    """(name, quads) of synthetic report after report, without end: the reports generate()
+    writes, whole, each with its own copy of the links it makes."""
+    rng = random.Random(seed)
+    platform_kinds: list[int] = []
+    number = 0
+    while True:
+        yield f"synthetic-{number}", _report(number, rng, platform_kinds)
+        number += 1
+
+
+def write_report(data_dir: Path, name: str, quads: list[ox.Quad]) -> Path:
+    """One report as a repository holds a source: data/synthetic/{name}.nq, its quads, and
+    data/sources/{name}.txt, its text."""
+    for quad in quads:
+        if quad.predicate.value == NIF + "isString":
+            text = data_dir / "sources" / f"{name}.txt"
+            text.parent.mkdir(parents=True, exist_ok=True)
+            text.write_text(quad.object.value, encoding="utf-8")
+    path = data_dir / "synthetic" / f"{name}.nq"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     return path
 

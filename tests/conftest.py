@@ -27,10 +27,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
+import pyoxigraph as ox
 import pytest
 from corpus import Corpus
+from rdflib import Dataset
 
 from defence_kg.build import build, publish
+from defence_kg.build.load import load_sources
+from defence_kg.build.validate import validate_shapes
+from defence_kg.rdf import from_rdflib, to_rdflib
 from defence_kg.settings import Settings
 from defence_kg.stores.embedded import QueryStore
 from defence_kg.stores.remote import RemoteStore
@@ -110,6 +115,51 @@ def repo_copy(settings, tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def build_result(settings):
     return build(settings)
+
+
+@pytest.fixture(scope="session")
+def dataset(build_result) -> Dataset:
+    """The built release (its sorted N-Quads) as an rdflib Dataset, to look into in tests."""
+    return dataset_of(build_result)
+
+
+def dataset_of(result) -> Dataset:
+    return rdflib_dataset(ox.parse(path=str(result.statements.nquads),
+                                   format=ox.RdfFormat.N_QUADS))
+
+
+def rdflib_dataset(quads) -> Dataset:
+    """pyoxigraph quads in an rdflib Dataset whose default graph reads every graph."""
+    dataset = Dataset(default_union=True)
+    for quad in quads:
+        dataset.add(tuple(map(to_rdflib, (*quad.triple, quad.graph_name))))
+    return dataset
+
+
+def loaded_dataset(settings: Settings) -> Dataset:
+    """The repository's files as the build loads them, in an rdflib Dataset (to break)."""
+    return rdflib_dataset(q for source in load_sources(settings) for q in source.quads)
+
+
+def ox_quads(dataset: Dataset) -> list[ox.Quad]:
+    return [ox.Quad(*map(from_rdflib, quad)) for quad in dataset.quads((None, None, None, None))]
+
+
+def validate_dataset(dataset: Dataset, settings: Settings, shapes):
+    """validate_shapes() over an rdflib Dataset: its ontology graph, and the rest as one source."""
+    ontology = ox.NamedNode(str(settings.vocabulary.ontology_graph))
+    quads = ox_quads(dataset)
+    return validate_shapes([[q for q in quads if q.graph_name != ontology]],
+                           [q for q in quads if q.graph_name == ontology], shapes,
+                           prefixes=settings.vocabulary.prefixes)
+
+
+def store_of(dataset: Dataset) -> ox.Store:
+    """An Oxigraph store of the quads, its default graph their union (as the build writes it)."""
+    store = ox.Store()
+    store.bulk_extend(ox_quads(dataset))
+    store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
+    return store
 
 
 @pytest.fixture(scope="session")

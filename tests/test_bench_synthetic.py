@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 import pytest
+from conftest import dataset_of
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
@@ -148,7 +149,7 @@ def test_a_repository_of_whole_synthetic_reports_builds_and_publishes(tmp_path):
     dump = release_nquads(settings.release_dir)
     assert set(generate(BUILT, whole_reports=True)) <= set(ox.parse(path=dump,
                                                                     format=ox.RdfFormat.N_QUADS))
-    sources = [g for g in result.dataset.graphs() if "/graph/sources/" in str(g.identifier)]
+    sources = [g for g in dataset_of(result).graphs() if "/graph/sources/" in str(g.identifier)]
     assert len(sources) >= 7
     for graph in sources:
         for source, text_file in graph.subject_objects(URIRef(DKO + "textFile")):

@@ -5,20 +5,23 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import append
+from conftest import append, dataset_of
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, publish
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
-from defence_kg.release import DUMP_NAME
+from defence_kg.rdf import from_rdflib
+from defence_kg.release import DUMP_NAME, STORE_DIR, release_store
 from defence_kg.settings import Settings
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
@@ -48,23 +51,23 @@ def test_report_counts_every_kind_of_triple(build_result, settings):
 
 
 @pytest.mark.data
-def test_inferred_graph_is_new_and_not_trivial(build_result, settings):
+def test_inferred_graph_is_new_and_not_trivial(dataset, settings):
     vocabulary = settings.vocabulary
-    inferred = build_result.dataset.graph(vocabulary.inferred_graph)
+    inferred = dataset.graph(vocabulary.inferred_graph)
     asserted = {
-        (s, p, o) for s, p, o, g in build_result.dataset.quads((None, None, None, None))
+        (s, p, o) for s, p, o, g in dataset.quads((None, None, None, None))
         if g != vocabulary.inferred_graph
     }
     assert len(inferred) > 0
     for triple in inferred:
         assert triple not in asserted, triple
-        assert why_trivial(triple) is None, triple
+        assert why_trivial(tuple(map(from_rdflib, triple))) is None, triple
 
 
 @pytest.mark.data
-def test_no_inference_mentions_another_data_set(build_result, settings):
+def test_no_inference_mentions_another_data_set(dataset, settings):
     vocabulary = settings.vocabulary
-    for triple in build_result.dataset.graph(vocabulary.inferred_graph):
+    for triple in dataset.graph(vocabulary.inferred_graph):
         for term in triple:
             if isinstance(term, URIRef):
                 assert not str(term).startswith(("http://www.wikidata.org/", "http://dbpedia.org/",
@@ -72,26 +75,26 @@ def test_no_inference_mentions_another_data_set(build_result, settings):
 
 
 @pytest.mark.data
-def test_platform_superclass_is_only_inferred(build_result, settings):
+def test_platform_superclass_is_only_inferred(dataset, settings):
     vocabulary = settings.vocabulary
     platform = vocabulary.ontology["MilitaryPlatform"]
     members = {
-        g: set(build_result.dataset.graph(g).subjects(RDF.type, platform))
+        g: set(dataset.graph(g).subjects(RDF.type, platform))
         for g in (vocabulary.inferred_graph,)
     }[vocabulary.inferred_graph]
     assert {vocabulary.id[p] for p in ("s-400", "su-57", "s-500")} <= members
-    for s, _, _, graph in build_result.dataset.quads((None, RDF.type, platform, None)):
+    for s, _, _, graph in dataset.quads((None, RDF.type, platform, None)):
         assert graph == vocabulary.inferred_graph, f"{s} asserted as a platform in {graph}"
 
 
 @pytest.mark.data
-def test_partnership_makes_each_state_the_others_partner(build_result, settings):
+def test_partnership_makes_each_state_the_others_partner(dataset, settings):
     vocabulary = settings.vocabulary
     partner_of = vocabulary.ontology["partnerOf"]
     india, russia = vocabulary.id["india"], vocabulary.id["russia"]
-    assert (india, partner_of, russia) in build_result.dataset
-    assert (russia, partner_of, india) in build_result.dataset
-    for s, _, o in build_result.dataset.triples((None, partner_of, None)):
+    assert (india, partner_of, russia) in dataset
+    assert (russia, partner_of, india) in dataset
+    for s, _, o in dataset.triples((None, partner_of, None)):
         assert s != o, f"{s} inferred to be its own partner"
 
 
@@ -111,15 +114,15 @@ def test_partnership_makes_each_state_the_others_partner(build_result, settings)
     ((URIRef(EX + "C"), RDFS.subClassOf, URIRef(EX + "D")), None),
 ])
 def test_rule_for_trivial_inferences(triple, reason):
-    aliases = {URIRef("http://www.wikidata.org/entity/Q668")}
-    assert why_trivial(triple, aliases) == reason
+    aliases = {ox.NamedNode("http://www.wikidata.org/entity/Q668")}
+    assert why_trivial(tuple(map(from_rdflib, triple)), aliases) == reason
 
 
 @pytest.mark.data
-def test_dumps_agree_with_each_other_and_their_checksums(release, build_result):
+def test_dumps_agree_with_each_other_and_their_checksums(release, dataset):
     dumps = release.release_dir / "dumps"
     quads = ox.Dataset(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
-    assert len(quads) == sum(len(g) for g in build_result.dataset.graphs())
+    assert len(quads) == sum(len(g) for g in dataset.graphs())
     triples = {q.triple for q in quads}
     for extension, rdf_format in DUMP_FORMATS.items():
         data = (dumps / f"{DUMP_NAME}.{extension}").read_bytes()
@@ -232,16 +235,25 @@ def _some_sentence_graph(settings: Settings) -> str:
 # --- determinism and configuration --------------------------------------------------------
 
 def test_two_builds_are_byte_identical(repo_copy, tmp_path):
-    outputs = []
+    """Every file of a release but its store's (RocksDB's own files, not byte-identical from
+    one write to the next), which holds the same statements, those of the dumps."""
+    outputs, stores = [], []
     for seed in ("1", "2"):
         output = tmp_path / f"out-{seed}"
         done = cli("build", "--output-dir", str(output),
                    env={"DEFENCE_KG_ROOT": str(repo_copy.root), "PYTHONHASHSEED": seed})
         assert done.returncode == 0, done.stderr
-        outputs.append({p.relative_to(output / "current"): p.read_bytes()
-                        for p in (output / "current").rglob("*") if p.is_file()})
+        current = output / "current"
+        outputs.append({p.relative_to(current): p.read_bytes() for p in current.rglob("*")
+                        if p.is_file() and STORE_DIR not in p.relative_to(current).parts})
+        store = ox.Store.read_only(str(release_store(current)))
+        stores.append(sorted(map(str, store)))
+        named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
+        nquads = (current / "dumps" / f"{DUMP_NAME}.nq").read_bytes()
+        assert len(named) == nquads.count(b"\n")  # and their union in the default graph
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 10
+    assert stores[0] == stores[1]
 
 
 def test_another_base_uri_rewrites_every_iri(repo_copy):
@@ -286,7 +298,7 @@ def test_nquads_files_keep_their_graphs(repo_copy):
     result = build(repo_copy)
     assert result.report["graphs"][graph] > 0
     assert (URIRef("https://w3id.org/defence-kg/id/s-400"), RDFS.comment,
-            Literal("from N-Quads", lang="en"), URIRef(graph)) in result.dataset
+            Literal("from N-Quads", lang="en"), URIRef(graph)) in dataset_of(result)
     extra.write_text("<https://w3id.org/defence-kg/id/s-400> "
                      "<http://www.w3.org/2000/01/rdf-schema#comment> \"unsourced\" .\n",
                      encoding="utf-8")
@@ -300,15 +312,95 @@ def test_drafts_are_never_built_but_can_be_checked_with_the_data(repo_copy):
     drafts.mkdir()
     draft = drafts / "draft.trig"
     draft.write_text(f"<{EX}s> <{EX}p> <{EX}o> .\n", encoding="utf-8")
-    built = build(repo_copy).dataset
+    built = dataset_of(build(repo_copy))
     assert not any(built.quads((URIRef(f"{EX}s"), None, None, None)))
     # ...unless it is named as an extra file, as `accept` does, and then it is checked.
     with pytest.raises(BuildError, match=r"draft\.trig: triples outside a named graph"):
         build(repo_copy, extra_files=[draft])
     draft.write_text(f"<{EX}g> {{ <{EX}s> <{RDFS.seeAlso}> <{EX}o> }}\n", encoding="utf-8")
-    checked = build(repo_copy, extra_files=[draft]).dataset
+    checked = dataset_of(build(repo_copy, extra_files=[draft]))
     assert (URIRef(f"{EX}s"), RDFS.seeAlso, URIRef(f"{EX}o")) in checked.graph(URIRef(f"{EX}g"))
     # Its terms are checked like the data's: an undeclared property fails, naming the draft.
     draft.write_text(f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }}\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"draft\.trig:1: <http://example\.org/p> is not a"):
         build(repo_copy, extra_files=[draft])
+
+
+# --- incremental builds --------------------------------------------------------------------
+
+def release_files(settings: Settings) -> dict:
+    """The current release's files but its store's, by path: what must be byte-identical."""
+    current = settings.release_dir
+    return {p.relative_to(current): p.read_bytes() for p in current.rglob("*")
+            if p.is_file() and STORE_DIR not in p.relative_to(current).parts}
+
+
+def build_both_ways(settings: Settings, tmp_path: Path, caplog) -> dict:
+    """Build and publish incrementally over the last release, and from scratch elsewhere;
+    return the release, after checking that both are the same and that the first validated
+    only what the change reaches."""
+    caplog.clear()
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"):
+        publish(build(settings), settings)
+    assert "changed triples reach" in caplog.text
+    scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
+    publish(build(scratch), scratch)
+    assert settings.release_dir.resolve().name == scratch.release_dir.resolve().name
+    files = release_files(settings)
+    assert files == release_files(scratch)
+    return files
+
+
+def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
+    """Adding, changing and removing a source: the build validates the resources the change
+    reaches, and publishes the release a build from scratch publishes."""
+    from bench.synthetic import reports, write_report
+
+    publish(build(repo_copy), repo_copy)
+    first = release_files(repo_copy)
+    name, quads = next(reports())
+    added = write_report(repo_copy.data_dir, name, quads)
+    with_report = build_both_ways(repo_copy, tmp_path, caplog)
+    assert with_report != first
+    trig = repo_copy.data_dir / "ani-2025-12-02.trig"
+    trig.write_text(trig.read_text(encoding="utf-8").replace(
+        '"the past decade, as of 2025-12-02"@en', '"the decade to 2 December 2025"@en'),
+        encoding="utf-8")
+    added.unlink()
+    changed = build_both_ways(repo_copy, tmp_path, caplog)
+    assert changed != first and b"the decade to 2 December 2025" in changed[
+        Path("dumps") / f"{DUMP_NAME}.nq"]
+
+
+def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):
+    """The instant stops being a time:Instant: the interval that begins at it, stated by no
+    changed triple, breaks its shape (sh:class time:Instant), and the build says so."""
+    publish(build(repo_copy), repo_copy)
+    trig = repo_copy.data_dir / "ani-2025-12-02.trig"
+    trig.write_text(trig.read_text(encoding="utf-8").replace(
+        "instant:2015-12-02 a time:Instant ;", "instant:2015-12-02"), encoding="utf-8")
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
+            pytest.raises(BuildError, match="does not conform") as failure:
+        build(repo_copy)
+    assert "changed triples reach" in caplog.text
+    assert "decade-to-2025-12-02" in str(failure.value)
+
+
+def test_the_ontology_page_lists_a_hundred_instances_and_links_the_rest(build_result, settings):
+    from defence_kg.build.ontology_page import LISTED, ontology_page
+
+    store = ox.Store()
+    store.bulk_load(path=str(build_result.statements.nquads), format=ox.RdfFormat.N_QUADS)
+    state = ox.NamedNode(settings.vocabulary.ontology["State"])
+    graph = ox.NamedNode(settings.vocabulary.graph["many-states"])
+    store.bulk_extend(ox.Quad(ox.NamedNode(f"{EX}state-{n}"), ox.NamedNode(str(RDF.type)),
+                              state, graph) for n in range(LISTED + 50))
+    store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
+    page = ontology_page(store, settings.vocabulary, "test").decode("utf-8")
+    states = page[page.index('id="State"'):]
+    states = states[:states.index("</section>")] if "</section>" in states else states
+    more = re.search(r'<a href="([^"]*sparql\?query=[^"]*)">… and ([\d,]+) more</a>', states)
+    assert more, states[:2000]
+    instances = sum(1 for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), state,
+                                                        ox.DefaultGraph()))
+    assert int(more.group(2).replace(",", "")) == instances - LISTED

@@ -6,13 +6,13 @@ import itertools
 import re
 
 import pytest
+from conftest import dataset_of, loaded_dataset, store_of, validate_dataset
 from corpus import ANI
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from defence_kg.build.check import run_violation_queries
-from defence_kg.build.load import load_dataset, load_shapes
-from defence_kg.build.validate import validate_shapes
+from defence_kg.build.load import load_shapes
 from defence_kg.namespaces import NIF, STANDARD_PREFIXES
 
 DKO = "https://w3id.org/defence-kg/ontology#"
@@ -141,7 +141,7 @@ def test_the_first_reports_share_is_a_lower_bound_not_a_value(settings, corpus):
 
 
 def test_the_data_conforms_to_the_shapes(settings):
-    result = validate_shapes(load_dataset(settings), load_shapes(settings), settings)
+    result = validate_dataset(loaded_dataset(settings), settings, load_shapes(settings))
     assert result.conforms, result.report
 
 
@@ -210,9 +210,9 @@ def _misdate_milestone(dataset, settings):
                                       _assert_superclass, _drop_offset, _untie_graph,
                                       _misdate_milestone])
 def test_a_broken_copy_does_not_conform(settings, breakage):
-    dataset = load_dataset(settings)
+    dataset = loaded_dataset(settings)
     breakage(dataset, settings)
-    result = validate_shapes(dataset, load_shapes(settings), settings)
+    result = validate_dataset(dataset, settings, load_shapes(settings))
     assert not result.conforms
     assert result.report
 
@@ -266,11 +266,9 @@ VIOLATIONS = {
 
 @pytest.mark.parametrize(("check", "breakage"), VIOLATIONS.items())
 def test_each_violation_query_catches_its_violation(build_result, settings, check, breakage):
-    dataset = Dataset()
-    for quad in build_result.dataset.quads((None, None, None, None)):
-        dataset.add(quad)
+    dataset = dataset_of(build_result)
     breakage(dataset, settings)
-    result = run_violation_queries(dataset, settings)
+    result = run_violation_queries(store_of(dataset), settings)
     assert any(p.startswith(f"{check}-violation.rq:") for p in result.problems), result.report
 
 

@@ -248,14 +248,23 @@ def test_the_editor_completes_the_vocabulary_and_resources_from_this_server(
         except StaleElementReferenceException:
             if attempt == 2:
                 raise
-    hints = wait_for(driver, lambda d: [h.text for h in d.find_elements(
-        By.CSS_SELECTOR, ".CodeMirror-hints li")] or None)
     iri = release.base_uri + ("ontology" + term.removeprefix("ontology")
                               if term.startswith("ontology") else term)
     label = next(iter(labels_of(release, iri)))
     prefix = "dko:" if term.startswith("ontology#") else "dkg:"
     local = term.split("#")[-1] if "#" in term else term.removeprefix("id/")
-    assert f"{prefix}{local}  ({label})" in hints, hints
+    expected = f"{prefix}{local}  ({label})"
+
+    def hints(d) -> list[str] | None:
+        """The hints shown once they hold the expected one: the list is drawn again as the
+        server's completions arrive, so a hint read from the first drawing may be gone."""
+        try:
+            shown = [h.text for h in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+        except StaleElementReferenceException:
+            return None
+        return shown if expected in shown else None
+
+    assert expected in wait_for(driver, hints)
     loaded = driver.execute_script(
         "return performance.getEntriesByType('resource').map(entry => entry.name)")
     assert all(url.startswith(live_server + "/") for url in loaded), loaded

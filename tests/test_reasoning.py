@@ -4,13 +4,15 @@ explanations, and contradictions of every kind the rules detect."""
 from __future__ import annotations
 
 import owlrl
+import pyoxigraph as ox
 import pytest
 from owlrl.Namespaces import ERRNS
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from defence_kg.build.reason import infer, reasoner_input, why_trivial
 from defence_kg.build.rules import Reasoner
+from defence_kg.rdf import from_rdflib, from_rdflib_graph, to_rdflib
 
 PREFIXES = """@prefix : <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -69,7 +71,8 @@ def parse(turtle: str) -> Graph:
 
 
 def owlrl_closure(triples) -> set:
-    """owlrl's plain closure of the triples, minus the input, trivia and its error reports."""
+    """owlrl's plain closure of the (rdflib) triples, minus the input, trivia and its error
+    reports."""
     graph = set(triples)
     closure = Graph()
     for triple in graph:
@@ -77,12 +80,22 @@ def owlrl_closure(triples) -> set:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
                            datatype_axioms=False).expand(closure)
     errors = set(closure.subjects(RDF.type, ERRNS.ErrorMessage))
-    return {t for t in closure
-            if t not in graph and t[0] not in errors and why_trivial(t) is None}
+    return {t for t in closure if t not in graph and t[0] not in errors
+            and why_trivial(tuple(map(from_rdflib, t))) is None}
 
 
 def our_closure(graph: Graph) -> set:
-    return Reasoner(graph, ignore=why_trivial).run().inferred
+    """The build's closure of an rdflib graph, as rdflib triples."""
+    inferred = Reasoner(from_rdflib_graph(graph), ignore=why_trivial).run().inferred
+    return {tuple(map(to_rdflib, triple)) for triple in inferred}
+
+
+@pytest.fixture(scope="module")
+def built(build_result):
+    """The release's quads (pyoxigraph's) and a store of them, as the build reasons over."""
+    quads = list(ox.parse(path=str(build_result.statements.nquads),
+                          format=ox.RdfFormat.N_QUADS))
+    return quads, build_result.open_store()
 
 
 @pytest.mark.parametrize("family", sorted(ORACLE))
@@ -99,17 +112,19 @@ def test_rule_family_agrees_with_owlrl(family):
 
 
 @pytest.mark.data
-def test_closure_of_the_real_data_equals_owlrl(build_result, settings):
-    graph = set(reasoner_input(build_result.dataset, settings.vocabulary))
-    published = set(build_result.dataset.graph(settings.vocabulary.inferred_graph))
+def test_closure_of_the_real_data_equals_owlrl(built, dataset, settings):
+    quads, _ = built
+    graph = {tuple(map(to_rdflib, t)) for t in reasoner_input(quads, settings.vocabulary)}
+    published = set(dataset.graph(settings.vocabulary.inferred_graph))
     assert published == owlrl_closure(graph)
     assert len(published) > 0
 
 
 @pytest.mark.data
-def test_every_derivation_chains_down_to_asserted_triples(build_result, settings):
-    inference = infer(build_result.dataset, settings.vocabulary)
-    asserted = set(reasoner_input(build_result.dataset, settings.vocabulary))
+def test_every_derivation_chains_down_to_asserted_triples(built, settings):
+    quads, store = built
+    inference = infer(quads, store, settings.vocabulary)
+    asserted = set(reasoner_input(quads, settings.vocabulary))
     assert inference.triples <= set(inference.derivations)
     for triple in inference.triples:
         seen, todo = set(), [triple]
@@ -122,14 +137,15 @@ def test_every_derivation_chains_down_to_asserted_triples(build_result, settings
 
 
 @pytest.mark.data
-def test_platform_type_is_explained_by_its_subclass_axiom(build_result, settings):
+def test_platform_type_is_explained_by_its_subclass_axiom(built, settings):
     vocabulary = settings.vocabulary
-    inference = infer(build_result.dataset, vocabulary)
-    s500 = vocabulary.id["s-500"]
-    derivation = inference.derivations[(s500, RDF.type, vocabulary.ontology["MilitaryPlatform"])]
+    inference = infer(*built, vocabulary)
+    s500, a = ox.NamedNode(vocabulary.id["s-500"]), ox.NamedNode(str(RDF.type))
+    derivation = inference.derivations[(s500, a,
+                                        ox.NamedNode(vocabulary.ontology["MilitaryPlatform"]))]
     assert derivation.rule == "cax-sco"
     subject_premises = [p for p in derivation.premises if p[0] == s500]
-    assert subject_premises and subject_premises[0][1] == RDF.type
+    assert subject_premises and subject_premises[0][1] == a
 
 
 # --- contradictions: one test per kind -----------------------------------------------------
@@ -158,7 +174,7 @@ CONTRADICTIONS = {
 
 @pytest.mark.parametrize("rule", sorted(CONTRADICTIONS))
 def test_contradiction_is_found_and_names_its_resources(rule):
-    reasoner = Reasoner(parse(CONTRADICTIONS[rule])).run()
+    reasoner = Reasoner(from_rdflib_graph(parse(CONTRADICTIONS[rule]))).run()
     assert [c.rule for c in reasoner.contradictions][:1] == [rule]
     contradiction = reasoner.contradictions[0]
     assert "http://example.org/" in contradiction.message
@@ -186,15 +202,31 @@ def test_owlrl_also_sees_the_contradictions():
 
 
 @pytest.mark.data
-def test_consistent_data_has_no_contradiction(build_result, settings):
-    graph = reasoner_input(build_result.dataset, settings.vocabulary)
+def test_consistent_data_has_no_contradiction(built, settings):
+    graph = reasoner_input(built[0], settings.vocabulary)
     assert Reasoner(graph).run().contradictions == []
 
 
 def test_long_runs_report_progress():
     graph = parse(" ".join(f":x{i} a :A ." for i in range(30)) + " :A rdfs:subClassOf :B .")
     reports = []
-    Reasoner(graph).run(progress=lambda processed, known: reports.append((processed, known)),
-                        every=10)
+    Reasoner(from_rdflib_graph(graph)).run(
+        progress=lambda processed, known: reports.append((processed, known)), every=10)
     assert [processed for processed, _ in reports] == [10, 20, 30, 40, 50, 60]
     assert all(known >= processed for processed, known in reports)
+
+
+def test_a_label_is_copied_onto_the_same_individual(settings):
+    """The reasoner leaves out triples no axiom names (split_inert) until their subject or
+    object is the same as another individual; then they are copied, as owlrl copies them."""
+    graph = parse(':p a owl:FunctionalProperty . :x :p :a , :b . :a rdfs:label "A" . '
+                  ':c :q :b .')
+    quads = [ox.Quad(*triple, ox.NamedNode("http://example.org/g"))
+             for triple in from_rdflib_graph(graph)]
+    store = ox.Store()
+    store.bulk_extend(quads)
+    inferred = {tuple(map(to_rdflib, t)) for t in infer(quads, store, settings.vocabulary).triples}
+    assert inferred == owlrl_closure(graph)
+    example = "http://example.org/"
+    assert (URIRef(example + "b"), RDFS.label, Literal("A")) in inferred
+    assert (URIRef(example + "c"), URIRef(example + "q"), URIRef(example + "a")) in inferred

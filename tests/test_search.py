@@ -145,13 +145,17 @@ def test_each_hit_counts_the_sources_that_support_it(finder, store, release):
 
 def test_the_index_is_the_same_bytes_for_the_same_data(release, build_result, tmp_path):
     """Written again in another process, with another hash seed: the same bytes."""
-    script = ("import sys; from pathlib import Path; from defence_kg.build import build; "
+    script = ("import sys; from pathlib import Path; import pyoxigraph as ox; "
+              "from defence_kg.build import build; "
               "from defence_kg.build.search_index import write_search_index; "
               "from defence_kg.settings import Settings; "
-              "s = Settings.from_env({}); "
-              "write_search_index(build(s).quads, s.vocabulary, Path(sys.argv[1]))")
+              "s = Settings.from_env({}, output_dir=Path(sys.argv[2])); "
+              "result = build(s); "  # kept: its work directory goes with it
+              "quads = ox.parse(path=str(result.statements.nquads), format=ox.RdfFormat.N_QUADS); "
+              "write_search_index(quads, s.vocabulary, Path(sys.argv[1]))")
     path = tmp_path / "again.sqlite"
-    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=300,
+    subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path / "build")],
+                   check=True, timeout=300,
                    env={**os.environ, "PYTHONHASHSEED": "12345"})
     ours = release.release_dir / SEARCH_INDEX
     assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 def canonical_quads(graphs) -> list[ox.Quad]:
@@ -31,3 +34,31 @@ def canonical(quads) -> list[ox.Quad]:
 
 def rdf_format(path: Path) -> ox.RdfFormat:
     return ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as rdflib's (for pySHACL, rdflib-based tests and owlrl)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=None if term.datatype == XSD_STRING
+                   else URIRef(term.datatype.value))
+
+
+def from_rdflib(term):
+    """An rdflib term as pyoxigraph's: the same labels for blank nodes, so identities hold."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+
+
+def from_rdflib_graph(graph) -> list[ox.Triple]:
+    """An rdflib Graph's triples as pyoxigraph's."""
+    return [ox.Triple(*map(from_rdflib, triple)) for triple in graph]

@@ -14,6 +14,8 @@ DUMP_NAME = "defence-kg"
 REPORT_NAME = "build-report.json"  # counts, timings' inputs, the input digest
 ONTOLOGY_PAGE = "ontology.html"
 SEARCH_INDEX = "search.sqlite"  # the full-text index of names and sentences (SQLite FTS5)
+STORE_DIR = "store"  # an Oxigraph (RocksDB) store of the quads and their union, read-only
+CHECKSUMS = "SHA256SUMS"  # in dumps/: the digest of every dump
 
 
 def release_nquads(release_dir: Path) -> Path:
@@ -26,10 +28,18 @@ def served_files(settings: Settings) -> list[Path]:
     return [release_nquads(settings.release_dir), *settings.load]
 
 
+def release_store(release_dir: Path) -> Path:
+    """The release's on-disk store: what the embedded store opens, read-only, to serve."""
+    return release_dir / STORE_DIR
+
+
 def release_fingerprint(settings: Settings) -> str:
-    """A digest of the files served: the same for the same data, in every store holding it."""
+    """A digest of the data served: the same for the same data, in every store holding it.
+    The release's checksum list stands for its dumps (reading the N-Quads would take seconds
+    a million quads at every start); the extra files are digested whole."""
     digest = hashlib.sha256()
-    for path in served_files(settings):
+    checksums = settings.release_dir / "dumps" / CHECKSUMS
+    for path in [checksums, *settings.load]:
         with open(path, "rb") as file:
             digest.update(hashlib.file_digest(file, "sha256").digest())
     return digest.hexdigest()

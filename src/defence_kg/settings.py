@@ -42,6 +42,9 @@ class Settings:
     # The W3C SPARQL 1.1 tests (sparql/sparql11 of github.com/w3c/rdf-tests), an external test
     # resource: the test suite replays them when they are here (DEFENCE_KG_W3C_TESTS).
     w3c_tests: Path = PROJECT_ROOT.parent / "shared" / "w3c-sparql11"
+    # Where the embedded store keeps the release: "disk" (the release's own store, opened
+    # read-only by every worker) or "memory" (loaded at start; used whenever `load` is set).
+    embedded_store: str = "disk"
     # The largest report `defence-kg ingest` reads, in bytes.
     max_report_bytes: int = 1_000_000
 

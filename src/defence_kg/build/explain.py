@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import BNode, Dataset, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
@@ -66,26 +66,36 @@ RULE_DEFINITIONS = {
 }
 
 
-def statement_iri(triple, vocabulary: Vocabulary) -> URIRef:
+def _node(term) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+TYPE, STATEMENT, SUBJECT, PREDICATE, OBJECT = map(_node, (RDF.type, RDF.Statement, RDF.subject,
+                                                          RDF.predicate, RDF.object))
+DERIVED_FROM, LABEL, DEFINITION, SEE_ALSO = map(_node, (PROV.wasDerivedFrom, RDFS.label,
+                                                        SKOS.definition, RDFS.seeAlso))
+
+
+def statement_iri(triple, vocabulary: Vocabulary) -> ox.NamedNode:
     """A stable IRI for a triple: a digest of its N-Triples form.
 
     Blank node labels change from parse to parse, so they all hash alike; only ontology axioms
     (lists, restrictions) have them, and no two of those statements differ in a blank node alone.
     """
-    text = " ".join("[]" if isinstance(term, BNode) else term.n3() for term in triple)
-    return vocabulary.id[f"statement/{hashlib.sha256(text.encode()).hexdigest()[:24]}"]
+    text = " ".join("[]" if isinstance(term, ox.BlankNode) else str(term) for term in triple)
+    return _node(vocabulary.id[f"statement/{hashlib.sha256(text.encode()).hexdigest()[:24]}"])
 
 
-def rule_iri(rule: str, vocabulary: Vocabulary) -> URIRef:
-    return vocabulary.id[f"rule/{rule}"]
+def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
+    return _node(vocabulary.id[f"rule/{rule}"])
 
 
 def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivation],
-                      dataset: Dataset, vocabulary: Vocabulary) -> set[tuple]:
-    """One derivation for every published inference, down to asserted triples and their graphs:
-    the triples of the explanations graph."""
+                        store: ox.Store, vocabulary: Vocabulary) -> set[tuple]:
+    """One derivation for every published inference, down to asserted triples and the graphs
+    of `store` that hold them: the triples of the explanations graph."""
     explanation: set[tuple] = set()
-    inferred_by = vocabulary.ontology["inferredBy"]
+    inferred_by = _node(vocabulary.ontology["inferredBy"])
     rules_described: set[str] = set()
     asserted: set[tuple] = set()
     done: set[tuple] = set()
@@ -105,32 +115,30 @@ def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivati
             _describe_rule(explanation, derivation.rule, vocabulary)
         explanation.add((statement, inferred_by, rule_iri(derivation.rule, vocabulary)))
         for premise in derivation.premises:
-            explanation.add((statement, PROV.wasDerivedFrom, statement_iri(premise, vocabulary)))
+            explanation.add((statement, DERIVED_FROM, statement_iri(premise, vocabulary)))
             todo.append(premise)
-    # One pass over the asserted graphs finds where every asserted premise is stated.
-    for graph in dataset.graphs():
-        if graph.identifier in vocabulary.derived_graphs:
-            continue
-        for triple in graph:
-            if triple in asserted:
-                explanation.add((statement_iri(triple, vocabulary), PROV.wasDerivedFrom,
-                                 graph.identifier))
+    derived = {_node(graph) for graph in vocabulary.derived_graphs}
+    for triple in asserted:
+        for quad in store.quads_for_pattern(*triple):
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived:
+                explanation.add((statement_iri(triple, vocabulary), DERIVED_FROM,
+                                 quad.graph_name))
     return explanation
 
 
-def _describe_statement(explanation: set, triple, vocabulary: Vocabulary) -> URIRef:
+def _describe_statement(explanation: set, triple, vocabulary: Vocabulary) -> ox.NamedNode:
     statement = statement_iri(triple, vocabulary)
     subject, predicate, obj = triple
-    explanation.add((statement, RDF.type, RDF.Statement))
-    explanation.add((statement, RDF.subject, subject))
-    explanation.add((statement, RDF.predicate, predicate))
-    explanation.add((statement, RDF.object, obj))
+    explanation.add((statement, TYPE, STATEMENT))
+    explanation.add((statement, SUBJECT, subject))
+    explanation.add((statement, PREDICATE, predicate))
+    explanation.add((statement, OBJECT, obj))
     return statement
 
 
 def _describe_rule(explanation: set, rule: str, vocabulary: Vocabulary) -> None:
     iri = rule_iri(rule, vocabulary)
-    explanation.add((iri, RDF.type, vocabulary.ontology["InferenceRule"]))
-    explanation.add((iri, RDFS.label, Literal(rule)))
-    explanation.add((iri, SKOS.definition, Literal(RULE_DEFINITIONS[rule], lang="en")))
-    explanation.add((iri, RDFS.seeAlso, URIRef(SPEC)))
+    explanation.add((iri, TYPE, _node(vocabulary.ontology["InferenceRule"])))
+    explanation.add((iri, LABEL, ox.Literal(rule)))
+    explanation.add((iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")))
+    explanation.add((iri, SEE_ALSO, ox.NamedNode(SPEC)))

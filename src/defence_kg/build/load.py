@@ -1,50 +1,113 @@
-"""Load the ontology and the data files into one rdflib Dataset, one named graph per origin.
+"""Load the ontology and the data files, one named graph per origin, with pyoxigraph's parsers.
 
 The graph layout is documented in docs/design.md ("Named graphs and provenance").
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
+from rdflib import Graph
 
 from ..settings import Settings
 
 ONTOLOGY_FILE = "defence-cooperation.ttl"
 SHAPES_FILE = "shapes.ttl"
-DATA_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads"}
-DATASET_FORMATS = {".trig", ".nq"}  # files that name their graphs
+DATA_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
+                ".nq": ox.RdfFormat.N_QUADS}
+DATASET_FORMATS = {suffix for suffix, f in DATA_FORMATS.items() if f.supports_datasets}
 
 
 class LoadError(Exception):
     """A data file that cannot be read; the message starts with `file:line:`."""
 
 
-def load_dataset(settings: Settings, extra_files: Sequence[Path] = ()) -> Dataset:
+@dataclass(frozen=True)
+class Source:
+    """One file's quads, each in its graph, blank nodes labelled from the file's content."""
+
+    path: Path
+    quads: list[ox.Quad]
+
+
+def load_sources(settings: Settings, extra_files: Sequence[Path] = ()) -> list[Source]:
     """The ontology in its graph, each .ttl in the graph named after it, each .trig or .nq
     file's graphs as written; `extra_files` are read as if they were under data/ (a draft
     being accepted is checked with the rest of the data this way)."""
     vocabulary = settings.vocabulary
-    dataset = Dataset(default_union=True)  # dataset.triples() reads every graph
-    for prefix, namespace in vocabulary.prefixes.items():
-        dataset.bind(prefix, namespace)
-    _parse_into(dataset.graph(vocabulary.ontology_graph), settings.ontology_dir / ONTOLOGY_FILE,
-                settings)
+    ontology = settings.ontology_dir / ONTOLOGY_FILE
+    sources = [load_source(ontology, settings, ox.NamedNode(str(vocabulary.ontology_graph)))]
     for path in [*data_files(settings), *extra_files]:
-        if path.suffix in DATASET_FORMATS:
-            _load_named_graphs(dataset, path, settings)
-        else:
-            _parse_into(dataset.graph(vocabulary.graph[_graph_name(path, settings)]), path,
-                        settings)
-    return dataset
+        graph = None
+        if not DATA_FORMATS[path.suffix].supports_datasets:
+            graph = ox.NamedNode(str(vocabulary.graph[_graph_name(path, settings)]))
+        sources.append(load_source(path, settings, graph))
+    return sources
+
+
+def load_source(path: Path, settings: Settings, graph: ox.NamedNode | None) -> Source:
+    """A file's quads: a triples file's in `graph`, a dataset file's in the graphs it names
+    (a fact outside any named graph would have no sentence to cite: refused)."""
+    display = _display(path, settings)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoadError(f"{display}: cannot read: {error}") from error
+    data = settings.vocabulary.rebase(text).encode("utf-8")
+    try:
+        parsed = list(ox.parse(data, format=DATA_FORMATS[path.suffix]))
+    except SyntaxError as error:
+        raise LoadError(f"{display}:{error.lineno}: syntax error: {error.msg}") from error
+    except ValueError as error:
+        raise LoadError(f"{display}: {error}") from error
+    if graph is not None:
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+    else:
+        quads = parsed
+        outside = next((q for q in quads if not isinstance(q.graph_name, ox.NamedNode)), None)
+        if outside is not None:
+            raise LoadError(f"{display}: triples outside a named graph, e.g. {outside.triple}; "
+                            "put each fact in the graph (named by an IRI) of the sentence that "
+                            "supports it")
+    return Source(path, _label_blank_nodes(quads, data))
+
+
+def _label_blank_nodes(quads: list[ox.Quad], data: bytes) -> list[ox.Quad]:
+    """The quads with blank nodes labelled by RDFC-1.0 (https://www.w3.org/TR/rdf-canon/),
+    prefixed with a digest of the file: the same file always gives the same labels, whatever
+    the parser chose, and two files never share a blank node."""
+    blank = [q for q in quads if _has_blank_node(q)]
+    if not blank:
+        return quads
+    canonical = ox.Dataset(blank)
+    canonical.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    prefix = "b" + hashlib.sha256(data).hexdigest()[:12]
+
+    def relabel(term):
+        return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return [q for q in quads if not _has_blank_node(q)] + [
+        ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name))
+        for q in sorted(canonical, key=str)]
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return any(isinstance(term, ox.BlankNode) for term in
+               (quad.subject, quad.object, quad.graph_name))
 
 
 def load_shapes(settings: Settings) -> Graph:
     """The SHACL shapes: used to check the data, not part of the published dataset."""
-    return _parse_into(Graph(), settings.ontology_dir / SHAPES_FILE, settings)
+    path = settings.ontology_dir / SHAPES_FILE
+    text = settings.vocabulary.rebase(path.read_text(encoding="utf-8"))
+    try:
+        return Graph().parse(data=text, format="turtle")
+    except Exception as error:  # rdflib raises plain exceptions for bad IRIs, literals, prefixes
+        raise LoadError(f"{_display(path, settings)}: {error}") from error
 
 
 def data_files(settings: Settings) -> list[Path]:
@@ -67,47 +130,6 @@ def input_files(settings: Settings) -> list[Path]:
     checks = sorted((settings.queries_dir / "checks").glob("*.rq"))
     ontology = [settings.ontology_dir / ONTOLOGY_FILE, settings.ontology_dir / SHAPES_FILE]
     return ontology + data_files(settings) + checks
-
-
-def _load_named_graphs(dataset: Dataset, path: Path, settings: Settings) -> None:
-    # A fact outside any named graph would have no sentence to cite: refuse it.
-    parsed = _parse_into(Dataset(), path, settings)
-    default = parsed.default_graph
-    if len(default):
-        subject, predicate, obj = next(iter(default))
-        raise LoadError(f"{_display(path, settings)}: triples outside a named graph, e.g. "
-                        f"{subject.n3()} {predicate.n3()} {obj.n3()}; put each fact in the graph "
-                        "of the sentence that supports it")
-    for graph in parsed.graphs():
-        if graph.identifier != default.identifier:
-            target = dataset.graph(URIRef(graph.identifier))
-            for triple in graph:
-                target.add(triple)
-
-
-def _parse_into(graph, path: Path, settings: Settings):
-    display = _display(path, settings)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LoadError(f"{display}: cannot read: {error}") from error
-    try:
-        graph.parse(data=settings.vocabulary.rebase(text), format=DATA_FORMATS[path.suffix])
-    except BadSyntax as error:
-        reason = getattr(error, "_why", None) or str(error)
-        raise LoadError(f"{display}:{_line_of(error)}: syntax error: {reason}") from error
-    except Exception as error:  # rdflib raises plain exceptions for bad IRIs, literals, prefixes
-        raise LoadError(f"{display}: {error}") from error
-    return graph
-
-
-def _line_of(error: BadSyntax) -> int:
-    """The line of the failing statement. rdflib's own `lines` counter drifts on some files, but
-    the byte offset it keeps into the text (`_i` into `_str`) does not."""
-    text, offset = getattr(error, "_str", None), getattr(error, "_i", None)
-    if isinstance(text, bytes) and isinstance(offset, int):
-        return text[:offset].count(b"\n") + 1
-    return error.lines + 1
 
 
 def _display(path: Path, settings: Settings) -> str:

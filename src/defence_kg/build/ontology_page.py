@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
 from .ontology_diagram import ontology_diagram
+from ..rdf import from_rdflib, to_rdflib
 
 TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 ROOT = "../"  # from /doc/ontology up to the server root
@@ -43,6 +46,9 @@ FACTS = (  # (heading, predicate, inverse?)
 )
 
 
+LISTED = 100  # values of a fact listed on the page (the first by IRI); the rest by a query
+
+
 @dataclass
 class Link:
     text: str
@@ -60,10 +66,14 @@ class Term:
     page: str = ""
 
 
-def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> bytes:
-    """The HTML documentation of the ontology, with each class's instances in the data."""
-    ontology = dataset.graph(vocabulary.ontology_graph)
-    union = _Union(dataset)
+def ontology_page(store: ox.Store, vocabulary: Vocabulary, version: str) -> bytes:
+    """The HTML documentation of the ontology, with each class's instances in the data
+    (`store`: the release's, its default graph the union of the graphs)."""
+    ontology = Graph()
+    for quad in store.quads_for_pattern(None, None, None,
+                                        ox.NamedNode(str(vocabulary.ontology_graph))):
+        ontology.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    union = _Union(store)
     namespace = str(vocabulary.ontology)
 
     def link(term) -> Link:
@@ -90,8 +100,10 @@ def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> byt
             for fact, predicate, inverse in FACTS:
                 values = union.subjects(predicate, member) if inverse else \
                     union.objects(member, predicate)
-                links = sorted((link(v) for v in values if isinstance(v, URIRef)),
-                               key=lambda ln: ln.text.lower())
+                values = sorted(v for v in values if isinstance(v, URIRef))
+                links = sorted((link(v) for v in values[:LISTED]), key=lambda ln: ln.text.lower())
+                if len(values) > LISTED:  # a class of a million instances: the rest by query
+                    links.append(_the_rest(len(values) - LISTED, predicate, member, inverse))
                 if links:
                     term.facts.append((fact, links))
             terms.append(term)
@@ -115,18 +127,16 @@ def ontology_page(dataset: Dataset, vocabulary: Vocabulary, version: str) -> byt
 class _Union:
     """Look-ups over every graph of the dataset: labels and instances come from the data."""
 
-    def __init__(self, dataset: Dataset):
-        self.by_subject = defaultdict(set)
-        self.by_object = defaultdict(set)
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            self.by_subject[s].add((p, o))
-            self.by_object[o].add((p, s))
+    def __init__(self, store: ox.Store):
+        self.store = store
 
     def objects(self, subject, predicate):
-        return {o for p, o in self.by_subject[subject] if p == predicate}
+        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(
+            from_rdflib(subject), from_rdflib(predicate), None, ox.DefaultGraph())}
 
     def subjects(self, predicate, obj):
-        return {s for p, s in self.by_object[obj] if p == predicate}
+        return {to_rdflib(q.subject) for q in self.store.quads_for_pattern(
+            None, from_rdflib(predicate), from_rdflib(obj), ox.DefaultGraph())}
 
     def value(self, subject, predicate):
         values = sorted(self.objects(subject, predicate), key=_english_first)
@@ -138,6 +148,13 @@ class _Union:
             if found is not None:
                 return str(found)
         return None
+
+
+def _the_rest(count: int, predicate, member, inverse: bool) -> Link:
+    """A link to the query that lists every value of a fact, for the values not listed."""
+    pattern = f"?value <{predicate}> <{member}>" if inverse else f"<{member}> <{predicate}> ?value"
+    query = f"SELECT ?value WHERE {{ {pattern} }} ORDER BY ?value"
+    return Link(f"… and {count:,} more", f"{ROOT}sparql?{urlencode({'query': query})}")
 
 
 def _english_first(value) -> tuple:

@@ -1,6 +1,10 @@
-"""The build: load -> SHACL-validate -> OWL 2 RL reasoning -> quality checks.
+"""The build: load -> compare with the last release -> SHACL-validate (in a process beside)
+-> store -> OWL 2 RL reasoning -> explain -> assemble -> checks.
 
-One code path makes the dataset for the CLI, the server and the tests; dumps.publish() writes it.
+One code path makes the dataset for the CLI, the server and the tests; publish() writes it.
+The quads never enter an rdflib Dataset: pyoxigraph parses, an on-disk Oxigraph store (the
+release's, once published) answers look-ups and the checks, and the statements are sorted as
+N-Quads lines (assemble.py). docs/design.md, "The streaming build", says why each step is so.
 """
 
 from __future__ import annotations
@@ -8,31 +12,38 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import resource
+import shutil
 import sys
+import tempfile
 import time
+import weakref
 from collections.abc import Sequence
+from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
 from .. import __version__
-from ..rdf import canonical_quads
 from ..settings import Settings
+from .assemble import Statements, add_lines, nquads_lines, write_statements, write_union
+from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_triples
 from .lines import locator, read_rdf_files
-from .load import LoadError, data_files, input_files, load_dataset, load_shapes
+from .load import LoadError, data_files, input_files, load_shapes, load_sources
 from .offsets import misplaced_segments
 from .reason import infer
 from .terms import undeclared_terms
-from .validate import validate_shapes
+from .validate import Beside
 
 log = logging.getLogger(__name__)
 # What a release is made with besides its inputs: the code, and the templates of the pages
 # written into it (the ontology documentation).
 BUILD_CODE = {".py", ".html"}
+STORE = "store"  # the work directory's Oxigraph store
 
 
 class BuildError(Exception):
@@ -41,57 +52,126 @@ class BuildError(Exception):
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    """A build, kept in a work directory under the output directory until it is dropped:
+    the release's statements (sorted N-Quads and N-Triples) and the store holding them."""
+
     report: dict  # deterministic: written into the release
+    statements: Statements
+    work: Path
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: logs, benchmarks
-    quads: list | None = None  # the dataset's canonical_quads(), computed once per build
+    peaks: dict[str, float] = field(default_factory=dict)  # peak RSS (MiB) by the end of each
+
+    def __post_init__(self):
+        weakref.finalize(self, shutil.rmtree, self.work, True)
+
+    @property
+    def store_path(self) -> Path:
+        return self.work / STORE
+
+    def open_store(self) -> ox.Store:
+        """The release's quads, and their union as the default graph (read-only)."""
+        return ox.Store.read_only(str(self.store_path))
 
 
 def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     """Make the publishable dataset from the repository's files, or raise BuildError.
     `extra_files` are checked as if they were data files (`defence-kg accept` uses it)."""
     vocabulary = settings.vocabulary
-    timings: dict[str, float] = {}
-    with _step("load", timings):
+    step = _Steps()
+    settings.output_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.output_dir))
+    beside = None
+    try:
+        with step("load"):
+            try:
+                sources = load_sources(settings, extra_files)
+                shapes = load_shapes(settings)
+            except LoadError as error:
+                raise BuildError(str(error)) from error
+            quads = [quad for source in sources for quad in source.quads]
+            lines = sorted(nquads_lines(quads))
+        with step("check files (terms, offsets)"):
+            files = read_rdf_files([*data_files(settings), *extra_files], settings)
+            _fail_on({
+                "Terms neither the ontology nor a vocabulary it reuses declares":
+                    undeclared_terms(files, settings),
+                "Segments whose nif:anchorOf is not the source text at their offsets":
+                    misplaced_segments(files, settings),
+            })
+        with step("compare with the last release"):
+            schema = schema_digest(settings, _code_files())
+            previous = previous_release(settings, schema)
+            special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
+            changed = None if previous is None else changed_triples(
+                previous, lines, {f"<{graph}>".encode() for graph in special})
+        # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
+        # still what the build reports first.
+        beside = Beside([s.quads for s in sources[1:]], sources[0].quads, shapes, changed,
+                        vocabulary.prefixes, locator(files, settings))
+        del files
+        with step("store"):
+            store = ox.Store(str(work / STORE))
+            store.bulk_extend(quads)
         try:
-            dataset = load_dataset(settings, extra_files)
-            shapes = load_shapes(settings)
-        except LoadError as error:
-            raise BuildError(str(error)) from error
-    with _step("check files (terms, offsets)", timings):
-        files = read_rdf_files([*data_files(settings), *extra_files], settings)
-        _fail_on({
-            "Terms neither the ontology nor a vocabulary it reuses declares":
-                undeclared_terms(files, settings),
-            "Segments whose nif:anchorOf is not the source text at their offsets":
-                misplaced_segments(files, settings),
-        })
-    with _step("validate (SHACL)", timings):
-        shaped = validate_shapes(dataset, shapes, settings, locator(files, settings))
-        if not shaped.conforms:
-            raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
-    with _step("reason (OWL 2 RL)", timings) as progress:
-        inference = infer(dataset, vocabulary, progress=progress)
+            inference, derived = _reason(quads, store, vocabulary, step)
+        except BuildError:
+            _check_shapes(beside, step)
+            raise
+        del quads, sources
+        _check_shapes(beside, step)
+        with step("assemble"):
+            add_lines(store, derived, work)
+            lines += derived
+            del derived
+            statements = write_statements(lines, work, special)
+            del lines
+            write_union(store, statements)
+        with step("check (violation queries)"):
+            checked = run_violation_queries(store, settings)
+            if not checked.conforms:
+                raise BuildError("Quality checks in queries/checks/ returned rows:\n"
+                                 + checked.report)
+        del store  # closes it: publish reads it from here
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        if beside is not None:
+            beside.cancel()
+    report = {**_report(statements, inference.dropped, settings), SCHEMA_KEY: schema}
+    log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
+             "dropped %(dropped_total)d triples", report["triples"])
+    return BuildResult(report, statements, work, step.timings, step.peaks)
+
+
+def _reason(quads: list[ox.Quad], store: ox.Store, vocabulary, step) -> tuple:
+    """The inference, and the N-Quads lines of the inferred and explanations graphs (sorted):
+    lines, not quads, which cost several times the memory."""
+    with step("reason (OWL 2 RL)") as progress:
+        inference = infer(quads, store, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
-        inferred = dataset.graph(vocabulary.inferred_graph)
-        for triple in inference.triples:
-            inferred.add(triple)
-    with _step("explain", timings):
-        explanations = dataset.graph(vocabulary.explanations_graph)
-        for triple in explanation_triples(inference.triples, inference.derivations, dataset,
-                                        vocabulary):
-            explanations.add(triple)
-    with _step("check (violation queries)", timings):
-        quads = canonical_quads(dataset)
-        checked = run_violation_queries(dataset, settings, quads)
-        if not checked.conforms:
-            raise BuildError("Quality checks in queries/checks/ returned rows:\n" + checked.report)
-    report = _report(dataset, inference.dropped, settings)
-    log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
-             "dropped %(dropped_total)d triples", report["triples"])
-    return BuildResult(dataset, report, timings, quads)
+    with step("explain"):
+        inferred = ox.NamedNode(str(vocabulary.inferred_graph))
+        explanations = ox.NamedNode(str(vocabulary.explanations_graph))
+        explained = explanation_triples(inference.triples, inference.derivations, store,
+                                        vocabulary)
+        lines = nquads_lines(chain((ox.Quad(*t, inferred) for t in inference.triples),
+                                   (ox.Quad(*t, explanations) for t in explained)))
+        lines.sort()
+    return inference, lines
+
+
+def _check_shapes(beside: Beside, step) -> None:
+    """Wait for the SHACL validation; its time and memory are its own process's."""
+    with step("wait for SHACL"):
+        shaped, seconds, peak = beside.result()
+    step.timings["validate (SHACL)"], step.peaks["validate (SHACL)"] = seconds, peak
+    log.info("validated %s against the shapes in %.2f s (peak RSS %.0f MiB)", shaped.scope,
+             seconds, peak)
+    if not shaped.conforms:
+        raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
 
 
 def _fail_on(problems: dict[str, list[str]]) -> None:
@@ -105,15 +185,20 @@ def input_hash(settings: Settings) -> str:
     """A digest of every input file, the base IRI and the code that builds: equal digests mean
     equal output (builds are deterministic), so an unchanged input need not be rebuilt."""
     digest = hashlib.sha256(settings.base_uri.encode())
-    package = Path(__file__).parents[1]
-    files = [(path, path.relative_to(settings.root)) for path in input_files(settings)]
-    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
-                  and "node_modules" not in p.parts)
-    files += [(path, path.relative_to(package)) for path in code]
+    files = [(path, path.relative_to(settings.root).as_posix())
+             for path in input_files(settings)] + _code_files()
     for path, name in files:
-        digest.update(name.as_posix().encode())
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _code_files() -> list[tuple[Path, str]]:
+    """The code that builds, and the templates of the pages written into a release."""
+    package = Path(__file__).parents[1]
+    code = sorted(p for p in package.rglob("*") if p.suffix in BUILD_CODE and p.is_file()
+                  and "node_modules" not in p.parts)
+    return [(path, path.relative_to(package).as_posix()) for path in code]
 
 
 def is_up_to_date(settings: Settings) -> bool:
@@ -126,31 +211,23 @@ def is_up_to_date(settings: Settings) -> bool:
     return built_from == input_hash(settings)
 
 
-def _report(dataset: Dataset, dropped, settings: Settings) -> dict:
+def _report(statements: Statements, dropped, settings: Settings) -> dict:
     vocabulary = settings.vocabulary
-    special = {vocabulary.ontology_graph, *vocabulary.derived_graphs}
-    asserted = Graph()
-    graphs = {}
-    for graph in dataset.graphs():
-        if len(graph):
-            graphs[str(graph.identifier)] = len(graph)
-        if graph.identifier not in special:
-            for triple in graph:
-                asserted.add(triple)
+    graphs = statements.graphs
     return {
         "version": __version__,
         "base_uri": settings.base_uri,
         "input_sha256": input_hash(settings),
         "triples": {
-            "asserted": len(asserted),
-            "ontology": len(dataset.graph(vocabulary.ontology_graph)),
-            "inferred": len(dataset.graph(vocabulary.inferred_graph)),
-            "explanations": len(dataset.graph(vocabulary.explanations_graph)),
+            "asserted": statements.asserted,
+            "ontology": graphs.get(str(vocabulary.ontology_graph), 0),
+            "inferred": graphs.get(str(vocabulary.inferred_graph), 0),
+            "explanations": graphs.get(str(vocabulary.explanations_graph), 0),
             "dropped_total": sum(dropped.values()),
             "dropped": dict(sorted(dropped.items())),
             "quads": sum(graphs.values()),
         },
-        "graphs": dict(sorted(graphs.items())),
+        "graphs": graphs,
     }
 
 
@@ -178,12 +255,26 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-@contextmanager
-def _step(name: str, timings: dict[str, float]):
-    log.info("%s ...", name)
-    started = time.perf_counter()
-    progress = _Progress(name)
-    yield progress
-    progress.close()
-    timings[name] = time.perf_counter() - started
-    log.info("%s done in %.2f s", name, timings[name])
+class _Steps:
+    """The steps of one build: each logged, timed, and the peak memory by its end noted."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        log.info("%s ...", name)
+        started = time.perf_counter()
+        progress = _Progress(name)
+        yield progress
+        progress.close()
+        self.timings[name] = time.perf_counter() - started
+        self.peaks[name] = peak_rss_mib()
+        log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
+                 self.peaks[name])
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux counts ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

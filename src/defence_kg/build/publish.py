@@ -1,7 +1,10 @@
-"""Publish a build: dumps in every format, gzipped, with checksums and a VoID/DCAT description.
+"""Publish a build: dumps in every format, gzipped, with checksums and a VoID/DCAT description,
+and the store the server opens (a RocksDB checkpoint of the build's: its files are hard links).
 
 Releases are written to a staging directory and made current by swapping a symlink, so a
-failed build never replaces the last good output and readers never see half a release.
+failed build never replaces the last good output and readers never see half a release. Dumps
+are written by streaming: from the build's sorted N-Quads and N-Triples, through pyoxigraph's
+serialisers and gzip, a block at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,9 +22,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from ..namespaces import Vocabulary
-from ..rdf import canonical_quads
-from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX
+from ..rdf import canonical_quads, to_rdflib
+from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX, STORE_DIR
 from ..settings import Settings
+from .census import Census, take_census
 from .ontology_page import ontology_page
 from .pipeline import BuildResult
 from .search_index import write_search_index
@@ -50,6 +53,9 @@ RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The sourc
 IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLES = 3
 KEEP_RELEASES = 3
+# gzip level 6 (zlib's default): a tenth larger than 9 at a third of the time.
+GZIP_LEVEL = 6
+BLOCK = 1 << 20
 
 
 def publish(result: BuildResult, settings: Settings) -> Path:
@@ -70,55 +76,86 @@ def publish(result: BuildResult, settings: Settings) -> Path:
 
 
 def write_release(result: BuildResult, settings: Settings, directory: Path) -> str:
-    """Write every file of a release into directory; return the sha256 of its checksum list."""
+    """Write every file of a release into directory; return the sha256 of its checksum list,
+    its report and its ontology page (the store's files are not byte-identical from one
+    build to the next; the statements they hold are those of the dumps)."""
     vocabulary = settings.vocabulary
     dumps = directory / "dumps"
     dumps.mkdir()
-    quads = result.quads if result.quads is not None else canonical_quads(result.dataset)
-    triples = sorted({q.triple for q in quads}, key=str)
-    ontology = [q.triple for q in quads if q.graph_name.value == str(vocabulary.ontology_graph)]
-    files, statements = {}, {}  # statements: triples (quads for dataset formats) per file
+    store = result.open_store()
+    statements = result.statements
+    quads, triples = result.report["triples"]["quads"], statements.triples
+    ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
+    ontology = sorted((q.triple for q in store.quads_for_pattern(None, None, None,
+                                                                 ontology_graph)), key=str)
+    counts = {}  # statements: triples (quads for dataset formats) per file
     for extension, rdf_format in DUMP_FORMATS.items():
-        content = quads if rdf_format.supports_datasets else triples
-        files[f"{DUMP_NAME}.{extension}"] = _serialize(content, rdf_format, vocabulary)
-        statements[f"{DUMP_NAME}.{extension}"] = len(content)
-    files["ontology.ttl"] = _serialize(ontology, ox.RdfFormat.TURTLE, vocabulary)
-    statements["ontology.ttl"] = len(ontology)
-    for name in list(files):
-        files[name + ".gz"] = gzip.compress(files[name], mtime=0)
-        statements[name + ".gz"] = statements[name]
-    void = describe(result, settings, files, len(triples))
-    files["void.ttl"] = _serialize(void, ox.RdfFormat.TURTLE, vocabulary)
-    statements["void.ttl"] = len(void)
-    checksums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
-                        for name, data in sorted(files.items()))
-    files["SHA256SUMS"] = checksums.encode()
-    for name, data in files.items():
-        (dumps / name).write_bytes(data)
+        source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
+        target = dumps / f"{DUMP_NAME}.{extension}"
+        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+            os.link(source, target)  # already written, sorted, by the build
+        else:
+            ox.serialize(ox.parse(path=str(source), format=_format_of(source)),
+                         output=str(target), format=rdf_format, prefixes=vocabulary.prefixes)
+        counts[target.name] = quads if rdf_format.supports_datasets else triples
+    ox.serialize(ontology, output=str(dumps / "ontology.ttl"), format=ox.RdfFormat.TURTLE,
+                 prefixes=vocabulary.prefixes)
+    counts["ontology.ttl"] = len(ontology)
+    for name in list(counts):
+        _gzip(dumps / name, dumps / f"{name}.gz")
+        counts[f"{name}.gz"] = counts[name]
+    files = {name: (dumps / name).stat().st_size for name in counts}
+    digests = {name: _sha256(dumps / name) for name in counts}
+    void = describe(result, settings, store, files, digests)
+    ox.serialize(void, output=str(dumps / "void.ttl"), format=ox.RdfFormat.TURTLE,
+                 prefixes=vocabulary.prefixes)
+    counts["void.ttl"] = len(void)
+    digests["void.ttl"] = _sha256(dumps / "void.ttl")
+    checksums = "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
+    (dumps / "SHA256SUMS").write_text(checksums, encoding="utf-8")
     # The counts go with the release, so the server lists them without parsing every dump.
-    report = json.dumps({**result.report, "statements": statements}, indent=2,
+    report = json.dumps({**result.report, "statements": counts}, indent=2,
                         sort_keys=True) + "\n"
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
-    page = ontology_page(result.dataset, vocabulary, result.report["version"])
+    page = ontology_page(store, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)
-    write_search_index(quads, vocabulary, directory / SEARCH_INDEX)
-    index = hashlib.sha256((directory / SEARCH_INDEX).read_bytes()).digest()
-    return hashlib.sha256(files["SHA256SUMS"] + report.encode() + page + index).hexdigest()
+    write_search_index(ox.parse(path=str(statements.nquads), format=ox.RdfFormat.N_QUADS),
+                       vocabulary, directory / SEARCH_INDEX)
+    index = bytes.fromhex(_sha256(directory / SEARCH_INDEX))
+    store.backup(str(directory / STORE_DIR))
+    return hashlib.sha256(checksums.encode() + report.encode() + page + index).hexdigest()
 
 
-def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
-             triple_count: int) -> list[ox.Triple]:
+def _format_of(path: Path) -> ox.RdfFormat:
+    return ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+
+
+def _gzip(source: Path, target: Path) -> None:
+    """Compress a block at a time; no name or time in the header, so the bytes are the same
+    for the same content."""
+    with open(source, "rb") as plain, open(target, "wb") as raw, gzip.GzipFile(
+            filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as packed:
+        shutil.copyfileobj(plain, packed, BLOCK)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def describe(result: BuildResult, settings: Settings, store: ox.Store, files: dict[str, int],
+             digests: dict[str, str]) -> list[ox.Triple]:
     """The VoID (https://www.w3.org/TR/void/) and DCAT (https://www.w3.org/TR/vocab-dcat-3/)
     description of the dataset, its dumps, its links and its SPARQL endpoint, in a catalogue."""
     vocabulary = settings.vocabulary
+    census = take_census(result.statements.ntriples, str(vocabulary.id), EXAMPLES)
     g = Graph()
     dataset = URIRef(vocabulary.dataset_iri)
     endpoint = URIRef(vocabulary.base + "sparql")
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
-    union = {(s, p, o) for s, p, o, _ in result.dataset.quads((None, None, None, None))}
-    sources = list_sources(union)
+    sources = list_sources(_about_sources(store))
     g.add((dataset, DCTERMS.description, Literal(
         f"{describe_sources(sources)} on defence cooperation between states, each statement "
         "traced to its sentence, with OWL 2 RL inferences in their own graph.", lang="en")))
@@ -126,15 +163,15 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
     g.add((dataset, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((dataset, DCTERMS.hasVersion, Literal(result.report["version"])))
     g.add((dataset, DCAT.landingPage, URIRef(vocabulary.base)))
-    g.add((dataset, VOID.triples, Literal(triple_count)))
+    g.add((dataset, VOID.triples, Literal(result.statements.triples)))
     g.add((dataset, VOID.uriSpace, Literal(str(vocabulary.id))))
     g.add((dataset, VOID.sparqlEndpoint, endpoint))
     g.add((dataset, VOID.vocabulary, URIRef(vocabulary.ontology_iri)))
-    for namespace in _vocabularies(result, vocabulary):
+    for namespace in _vocabularies(census, vocabulary):
         g.add((dataset, VOID.vocabulary, URIRef(namespace)))
     for rdf_format in DUMP_FORMATS.values():
         g.add((dataset, VOID.feature, URIRef(rdf_format.iri)))
-    _describe_contents(g, dataset, union, vocabulary)
+    _describe_contents(g, dataset, census)
     _describe_sources(g, dataset, sources)
     service = URIRef(vocabulary.base + "sparql#service")
     g.add((service, RDF.type, DCAT.DataService))
@@ -144,8 +181,8 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, dataset))
     g.add((service, DCTERMS.license, LICENSE))
-    _describe_distributions(g, dataset, files, vocabulary)
-    _describe_linksets(g, dataset, result.dataset.graph(vocabulary.links_graph), vocabulary)
+    _describe_distributions(g, dataset, files, digests, vocabulary)
+    _describe_linksets(g, dataset, store, vocabulary)
     catalog = URIRef(vocabulary.base + "catalog")
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCTERMS.title, Literal("defence-kg catalogue", lang="en")))
@@ -155,31 +192,35 @@ def describe(result: BuildResult, settings: Settings, files: dict[str, bytes],
     return [quad.triple for quad in canonical_quads(g)]
 
 
-def _describe_contents(g: Graph, dataset: URIRef, union: set, vocabulary: Vocabulary) -> None:
+def _describe_contents(g: Graph, dataset: URIRef, census: Census) -> None:
     """Counts of the union of the graphs, and one partition per class and per property."""
-    subjects = {s for s, _, _ in union}
-    g.add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
-    g.add((dataset, VOID.distinctObjects, Literal(len({o for _, _, o in union}))))
-    entities = {s for s in subjects if str(s).startswith(str(vocabulary.id))}
-    g.add((dataset, VOID.entities, Literal(len(entities))))
-    by_class = Counter(o for _, p, o in union if p == RDF.type)
-    by_property = Counter(p for _, p, _ in union)
-    g.add((dataset, VOID.classes, Literal(len(by_class))))
-    g.add((dataset, VOID.properties, Literal(len(by_property))))
-    for cls, count in sorted(by_class.items()):
+    for predicate, value in ((VOID.distinctSubjects, census.subjects),
+                             (VOID.distinctObjects, census.objects),
+                             (VOID.entities, census.entities),
+                             (VOID.classes, len(census.classes)),
+                             (VOID.properties, len(census.properties))):
+        g.add((dataset, predicate, Literal(value)))
+    for cls, count in sorted((_term(c), n) for c, n in census.classes.items()):
         partition = BNode()
         g.add((dataset, VOID.classPartition, partition))
         g.add((partition, VOID["class"], cls))
         g.add((partition, VOID.entities, Literal(count)))
-    for prop, count in sorted(by_property.items()):
+    for prop, count in sorted((_term(p), n) for p, n in census.properties.items()):
         partition = BNode()
         g.add((dataset, VOID.propertyPartition, partition))
         g.add((partition, VOID.property, prop))
         g.add((partition, VOID.triples, Literal(count)))
     # Examples: the entities with the most statements about them (ties by IRI).
-    sizes = Counter(s for s, _, _ in union if s in entities)
-    for entity, _ in sorted(sizes.items(), key=lambda item: (-item[1], str(item[0])))[:EXAMPLES]:
-        g.add((dataset, VOID.exampleResource, entity))
+    for entity in census.examples:
+        g.add((dataset, VOID.exampleResource, _term(entity)))
+
+
+def _about_sources(store: ox.Store):
+    """The triples list_sources reads (types, titles, publishers, dates, labels), from the
+    store's indexes rather than a pass over every statement."""
+    for predicate in (RDF.type, DCTERMS.title, DCTERMS.publisher, DCTERMS.issued, RDFS.label):
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None):
+            yield quad.subject, quad.predicate, quad.object
 
 
 def _describe_sources(g: Graph, dataset: URIRef, sources) -> None:
@@ -193,10 +234,33 @@ def _describe_sources(g: Graph, dataset: URIRef, sources) -> None:
         g.add((URIRef(source.publisher), RDFS.label, Literal(source.publisher_label, lang="en")))
 
 
-def _describe_distributions(g: Graph, dataset: URIRef, files: dict[str, bytes],
-                            vocabulary: Vocabulary) -> None:
+def _term(text: str):
+    """An N-Triples term as rdflib's."""
+    if text.startswith("<") and "\\" not in text:
+        return URIRef(text[1:-1])
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    triple = next(ox.parse(f"<x:s> <x:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
+    return to_rdflib(triple.object)
+
+
+def _rows(store: ox.Store, query: str) -> list[tuple]:
+    """A query's rows, as rdflib terms (numbers as Python ints), sorted."""
+    solutions = store.query(query)
+    rows = [tuple(_python(row[v]) for v in solutions.variables) for row in solutions]
+    return sorted(rows, key=lambda row: tuple(map(str, row)))
+
+
+def _python(term):
+    if isinstance(term, ox.Literal) and term.datatype.value == str(XSD.integer):
+        return int(term.value)
+    return to_rdflib(term)
+
+
+def _describe_distributions(g: Graph, dataset: URIRef, files: dict[str, int],
+                            digests: dict[str, str], vocabulary: Vocabulary) -> None:
     listing = URIRef(f"{vocabulary.base}dumps/")
-    for name, data in sorted(files.items()):
+    for name, size in sorted(files.items()):
         url = URIRef(f"{vocabulary.base}dumps/{name}")
         g.add((dataset, VOID.dataDump, url))
         distribution = URIRef(f"{vocabulary.base}dumps/{name}#distribution")
@@ -210,19 +274,22 @@ def _describe_distributions(g: Graph, dataset: URIRef, files: dict[str, bytes],
         g.add((distribution, DCTERMS["format"], URIRef(inner.iri)))
         if name.endswith(".gz"):
             g.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        g.add((distribution, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        g.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         g.add((distribution, DCTERMS.license, LICENSE))
         checksum = BNode()
         g.add((distribution, URIRef(SPDX + "checksum"), checksum))
         g.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
         g.add((checksum, URIRef(SPDX + "checksumValue"),
-               Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+               Literal(digests[name], datatype=XSD.hexBinary)))
 
 
-def _describe_linksets(g: Graph, dataset: URIRef, links: Graph, vocabulary: Vocabulary) -> None:
+def _describe_linksets(g: Graph, dataset: URIRef, store: ox.Store,
+                       vocabulary: Vocabulary) -> None:
     """One void:Linkset per external target, with its number of owl:sameAs links."""
+    links = [row[0] for row in _rows(store, f"""SELECT ?o {{ GRAPH <{vocabulary.links_graph}>
+        {{ ?s <{OWL.sameAs}> ?o }} }}""")]
     for target, prefix in LINK_TARGETS.items():
-        count = sum(1 for o in links.objects(None, OWL.sameAs) if str(o).startswith(prefix))
+        count = sum(1 for o in links if str(o).startswith(prefix))
         linkset = URIRef(f"{vocabulary.dataset_iri}/links/{target.lower()}")
         other = URIRef(prefix)
         g.add((dataset, VOID.subset, linkset))
@@ -237,22 +304,15 @@ def _describe_linksets(g: Graph, dataset: URIRef, links: Graph, vocabulary: Voca
         g.add((other, VOID.uriSpace, Literal(prefix)))
 
 
-def _vocabularies(result: BuildResult, vocabulary: Vocabulary) -> list[str]:
+def _vocabularies(census: Census, vocabulary: Vocabulary) -> list[str]:
     """Namespaces of the predicates and classes in use, other than our own."""
     namespaces = set()
-    for _, predicate, obj, _ in result.dataset.quads((None, None, None, None)):
-        for term in (predicate, obj) if predicate == RDF.type else (predicate,):
-            text = str(term)
-            cut = max(text.rfind("#"), text.rfind("/")) + 1
-            if cut and not text.startswith(vocabulary.base):
-                namespaces.add(text[:cut])
+    for term in map(_term, [*census.properties, *census.classes]):
+        text = str(term)
+        cut = max(text.rfind("#"), text.rfind("/")) + 1
+        if cut and not text.startswith(vocabulary.base):
+            namespaces.add(text[:cut])
     return sorted(namespaces)
-
-
-def _serialize(content, rdf_format: ox.RdfFormat, vocabulary: Vocabulary) -> bytes:
-    prefixes = vocabulary.prefixes if rdf_format not in (ox.RdfFormat.N_QUADS,
-                                                         ox.RdfFormat.N_TRIPLES) else None
-    return ox.serialize(content, format=rdf_format, prefixes=prefixes)
 
 
 def _point_current_at(release: Path, settings: Settings) -> None:

@@ -9,20 +9,30 @@ implementation, is the oracle its closure is tested against (tests/test_reasonin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from ..namespaces import NIF, Vocabulary
+from . import rules
 from .rules import Contradiction, Derivation, Reasoner
 
 BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
-REFLEXIVE_TAUTOLOGIES = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
-                         OWL.equivalentProperty}
-UNIVERSAL_CLASSES = {OWL.Thing, RDFS.Resource}
-UNIVERSAL_PREDICATES = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range}
+
+
+def _nodes(*terms) -> frozenset[ox.NamedNode]:
+    return frozenset(ox.NamedNode(str(term)) for term in terms)
+
+
+REFLEXIVE_TAUTOLOGIES = _nodes(OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf,
+                               OWL.equivalentClass, OWL.equivalentProperty)
+UNIVERSAL_CLASSES = _nodes(OWL.Thing, RDFS.Resource)
+UNIVERSAL_PREDICATES = _nodes(RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range)
+SAME_AS, LABEL = ox.NamedNode(str(OWL.sameAs)), ox.NamedNode(str(RDFS.label))
+WAS_DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
+ANCHOR_OF = ox.NamedNode(str(NIF.anchorOf))
 
 
 @dataclass
@@ -35,37 +45,71 @@ class Inference:
     contradictions: list[str] = field(default_factory=list)
 
 
-def reasoner_input(dataset: Dataset, vocabulary: Vocabulary) -> Iterator[tuple]:
+def reasoner_input(quads: Iterable[ox.Quad], vocabulary: Vocabulary) -> Iterator[tuple]:
     """The triples of every graph but the derived ones and the identity links to other data
     sets (a triple in several graphs comes once per graph).
 
     With owl:sameAs to external IRIs in its input, a reasoner copies each of our triples onto
     each alias; we load none of those data sets, so the links would add nothing but copies.
     """
-    excluded = {vocabulary.links_graph, *vocabulary.derived_graphs}
-    for graph in dataset.graphs():
-        if graph.identifier not in excluded:
-            yield from graph
+    excluded = {ox.NamedNode(str(graph)) for graph in
+                (vocabulary.links_graph, *vocabulary.derived_graphs)}
+    for quad in quads:
+        if quad.graph_name not in excluded:
+            yield quad.subject, quad.predicate, quad.object
 
 
-def external_aliases(dataset: Dataset, vocabulary: Vocabulary) -> set[URIRef]:
-    links = dataset.graph(vocabulary.links_graph)
-    return {o for o in links.objects(None, OWL.sameAs) if isinstance(o, URIRef)}
+def external_aliases(quads: Iterable[ox.Quad], vocabulary: Vocabulary) -> set[ox.NamedNode]:
+    links = ox.NamedNode(str(vocabulary.links_graph))
+    return {q.object for q in quads if q.graph_name == links and q.predicate == SAME_AS
+            and isinstance(q.object, ox.NamedNode)}
 
 
-def infer(dataset: Dataset, vocabulary: Vocabulary, progress=None) -> Inference:
-    """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing."""
-    aliases = external_aliases(dataset, vocabulary)
-    reasoner = Reasoner(reasoner_input(dataset, vocabulary),
-                        ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+def infer(quads: list[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
+          progress=None) -> Inference:
+    """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing.
+    `store` holds the same quads: where a contradiction's premises are stated."""
+    aliases = external_aliases(quads, vocabulary)
+    active, inert = split_inert(reasoner_input(quads, vocabulary))
+    reasoner = Reasoner(active, ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+    same = reasoner.same
+    if same:  # what holds of an individual holds of the same individual (eq-rep-s, eq-rep-o)
+        reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()))
-    inference.contradictions = [explain_contradiction(c, reasoner, dataset)
+    inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)
                                 for c in reasoner.contradictions]
     return inference
 
 
-def why_trivial(triple, aliases: set[URIRef] = frozenset()) -> str | None:
+SCHEMA_PREDICATES = frozenset(rules.VOCABULARY) - {rules.VOCABULARY[rules.TYPE]}
+CHARACTERISTICS = frozenset(rules.VOCABULARY[c] for c in (
+    rules.FUNCTIONAL_PROPERTY, rules.INVERSE_FUNCTIONAL_PROPERTY, rules.SYMMETRIC_PROPERTY,
+    rules.TRANSITIVE_PROPERTY, rules.IRREFLEXIVE_PROPERTY, rules.ASYMMETRIC_PROPERTY))
+
+
+def split_inert(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The triples a rule can read, and the others: those whose predicate no axiom of the
+    input names (a label, an offset, a sentence's text), which join nothing and only matter
+    when their subject or object is owl:sameAs another (in half the data, and none of it
+    need be indexed, encoded or visited by the reasoner). Typing triples always count."""
+    triples = list(triples)
+    mentioned = set()
+    for s, p, o in triples:
+        if p in SCHEMA_PREDICATES:
+            mentioned.update((s, o))
+        elif o in CHARACTERISTICS:
+            mentioned.add(s)
+    active, inert = [], []
+    typing = rules.VOCABULARY[rules.TYPE]
+    for triple in triples:
+        p = triple[1]
+        keep = p == typing or p in SCHEMA_PREDICATES or p in mentioned
+        (active if keep else inert).append(triple)
+    return active, inert
+
+
+def why_trivial(triple, aliases: set[ox.NamedNode] = frozenset()) -> str | None:
     """The rule for what is not published: the name of the first clause a triple meets, or None.
 
     - reflexive: `x owl:sameAs x`, `C rdfs:subClassOf C` and the other reflexive tautologies
@@ -76,58 +120,74 @@ def why_trivial(triple, aliases: set[URIRef] = frozenset()) -> str | None:
     - external-alias: a copy of a triple onto another data set's IRI
     """
     subject, predicate, obj = triple
-    if isinstance(subject, Literal):
+    if isinstance(subject, ox.Literal):
         return "literal-subject"
     if predicate in REFLEXIVE_TAUTOLOGIES and subject == obj:
         return "reflexive"
     if predicate in UNIVERSAL_PREDICATES and obj in UNIVERSAL_CLASSES:
         return "universal-class"
-    if str(subject).startswith(BUILT_IN_NAMESPACES):
+    if isinstance(subject, ox.NamedNode) and subject.value.startswith(BUILT_IN_NAMESPACES):
         return "built-in-vocabulary"
     if subject in aliases or obj in aliases:
         return "external-alias"
     return None
 
 
-def explain_contradiction(contradiction: Contradiction, reasoner: Reasoner,
-                          dataset: Dataset) -> str:
+def explain_contradiction(contradiction: Contradiction, reasoner: Reasoner, store: ox.Store,
+                          vocabulary: Vocabulary) -> str:
     """The axiom broken, the resources involved, and where each premise comes from."""
     lines = [f"{contradiction.message} (OWL 2 RL rule {contradiction.rule})"]
     for premise in contradiction.premises:
-        lines.append(f"  {_show(premise, dataset)}")
-        lines.extend(f"    {origin}" for origin in _origins(premise, reasoner, dataset))
+        lines.append(f"  {_show(premise, store, vocabulary)}")
+        lines.extend(f"    {origin}" for origin in _origins(premise, reasoner, store, vocabulary))
     return "\n".join(lines)
 
 
-def _origins(triple, reasoner: Reasoner, dataset: Dataset, depth: int = 0) -> list[str]:
+def _origins(triple, reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
+             depth: int = 0) -> list[str]:
     """Where a triple comes from: the sentences that state it, or the rule that infers it."""
     if triple in reasoner.derivations:
         derivation = reasoner.derivations[triple]
         found = [f"inferred by {derivation.rule} from:"]
         for premise in derivation.premises:
-            found.append(f"  {_show(premise, dataset)}")
+            found.append(f"  {_show(premise, store, vocabulary)}")
             if depth < 4:
-                deeper = _origins(premise, reasoner, dataset, depth + 1)
+                deeper = _origins(premise, reasoner, store, vocabulary, depth + 1)
                 found.extend("    " + line for line in deeper)
         return found
     found = []
-    for graph in sorted({g for *_, g in dataset.quads((*triple, None))}):
-        sentences = list(dataset.objects(graph, PROV.wasDerivedFrom))
-        for sentence in sentences:
-            text = next(dataset.objects(sentence, NIF.anchorOf), "")
-            found.append(f"stated in {sentence}: \"{text}\"")
+    if any(isinstance(term, ox.BlankNode) for term in triple):
+        return found  # the store labels blank nodes its own way: an axiom of the ontology
+    graphs = {q.graph_name for q in store.quads_for_pattern(*triple)}
+    for graph in sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=str):
+        sentences = [q.object for q in store.quads_for_pattern(graph, WAS_DERIVED_FROM, None)]
+        for sentence in sorted(sentences, key=str):
+            text = next((q.object.value for q in store.quads_for_pattern(sentence, ANCHOR_OF,
+                                                                          None)), "")
+            found.append(f"stated in {_value(sentence)}: \"{text}\"")
         if not sentences:
-            found.append(f"stated in graph {graph}")
+            found.append(f"stated in graph {graph.value}")
     return found
 
 
-def _show(triple, dataset: Dataset) -> str:
-    return " ".join(_name(term, dataset) for term in triple)
+def _show(triple, store: ox.Store, vocabulary: Vocabulary) -> str:
+    return " ".join(_name(term, store, vocabulary) for term in triple)
 
 
-def _name(term, dataset: Dataset) -> str:
-    if not isinstance(term, URIRef):
-        return term.n3()
-    label = next(iter(sorted(dataset.objects(term, RDFS.label))), None)
-    name = term.n3(dataset.namespace_manager)
-    return f"{name} ({label})" if label else name
+def _name(term, store: ox.Store, vocabulary: Vocabulary) -> str:
+    if not isinstance(term, ox.NamedNode):
+        return str(term)
+    labels = sorted(q.object.value for q in store.quads_for_pattern(term, LABEL, None))
+    name = _prefixed(term.value, vocabulary)
+    return f"{name} ({labels[0]})" if labels else name
+
+
+def _prefixed(iri: str, vocabulary: Vocabulary) -> str:
+    for prefix, namespace in sorted(vocabulary.prefixes.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+def _value(term) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else str(term)

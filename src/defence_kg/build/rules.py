@@ -17,14 +17,16 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import BNode, Literal
+import pyoxigraph as ox
 from rdflib.namespace import OWL, RDF, RDFS
+
+from ..rdf import to_rdflib
 
 Triple = tuple
 NOTHING_FOUND: dict = {}  # returned by lookups that find nothing; never written to
-# Terms are dictionary-encoded as ints (literals negative), so the rules join and compare
-# machine integers instead of rdflib terms; the vocabulary the rules use comes first.
-VOCABULARY = (
+# Terms (pyoxigraph's) are dictionary-encoded as ints (literals negative), so the rules join
+# and compare machine integers instead of terms; the vocabulary the rules use comes first.
+VOCABULARY = tuple(ox.NamedNode(str(term)) for term in (
     RDF.type,
     RDFS.subClassOf,
     RDFS.subPropertyOf,
@@ -68,7 +70,7 @@ VOCABULARY = (
     OWL.assertionProperty,
     OWL.targetIndividual,
     OWL.targetValue,
-)
+))
 (
     TYPE, SCO, SPO, EQC, EQP, SAME, ALL_DISJOINT_CLASSES, ALL_VALUES_FROM, ASYMMETRIC_PROPERTY,
     DIFFERENT_FROM, DISJOINT_WITH, DOMAIN, FIRST, FUNCTIONAL_PROPERTY, HAS_VALUE,
@@ -116,7 +118,7 @@ class Facts:
     def encode(self, term) -> int:
         number = self._ids.get(term)
         if number is None:
-            if isinstance(term, Literal):
+            if isinstance(term, ox.Literal):
                 self._literals.append(term)
                 number = -len(self._literals)
             else:
@@ -133,10 +135,12 @@ class Facts:
 
     def number(self, term: int):
         """A literal's Python value (None for anything else)."""
-        return self.decode(term).toPython() if term < 0 else None
+        return _value(self.decode(term)) if term < 0 else None
 
     def name(self, term: int) -> str:
-        return str(self.decode(term))
+        """An IRI as it is, anything else in N-Triples syntax."""
+        decoded = self.decode(term)
+        return decoded.value if isinstance(decoded, ox.NamedNode) else str(decoded)
 
     def add(self, triple: Triple) -> bool:
         if triple in self.triples:
@@ -214,12 +218,17 @@ class Reasoner:
         self._depth: dict[Triple, int] = {}  # 0 for asserted triples
         self._contradictions: list[Contradiction] = []
         self._agenda: deque[Triple] = deque()
+        self.add(triples)
+
+    def add(self, triples: Iterable[Triple]) -> Reasoner:
+        """Asserted triples, joined with everything known at the next run()."""
         encode = self.facts.encode
         for s, p, o in sorted(triples, key=_stable_order):
             triple = (encode(s), encode(p), encode(o))
             if self.facts.add(triple):
                 self._asserted.add(triple)
                 self._agenda.append(triple)
+        return self
 
     def run(self, progress=None, every: int = 50_000) -> Reasoner:
         """Apply the rules; call progress(processed, known) every `every` triples processed."""
@@ -235,11 +244,15 @@ class Reasoner:
                 conclusions.extend(rule(facts, triple))
             for new, name, premises in conclusions:
                 derive(new, name, premises)
-        for check in CONSISTENCY_CHECKS:
-            self._contradictions.extend(check(facts))
+        self._contradictions = [c for check in CONSISTENCY_CHECKS for c in check(facts)]
         return self
 
     # The results, decoded back to rdflib terms.
+
+    @property
+    def same(self) -> set:
+        """Every term that is owl:sameAs another, decoded."""
+        return {self.facts.decode(term) for pair in self.facts.pairs(SAME) for term in pair}
 
     @property
     def inferred(self) -> set[Triple]:
@@ -307,11 +320,7 @@ def _stable_order(triple: Triple) -> tuple:
 
 
 def _term_key(term) -> str:
-    if isinstance(term, BNode):
-        return ""
-    if isinstance(term, Literal):
-        return f"{term}\x00{term.datatype or ''}\x00{term.language or ''}"
-    return str(term)
+    return "" if isinstance(term, ox.BlankNode) else str(term)
 
 
 # --- classes (cax-*) and schema (scm-*) --------------------------------------------------
@@ -711,15 +720,16 @@ def property_characteristics(f: Facts) -> Iterator[Contradiction]:
         for x, _ in f.pairs(p):
             values = sorted((v for v in f.objects(x, p) if v < 0), key=f.name)
             if len({_value(f.decode(v)) for v in values}) > 1:
-                shown = ", ".join(f.decode(v).n3() for v in values)
+                shown = ", ".join(str(f.decode(v)) for v in values)
                 yield Contradiction("prp-fp", f"{f.name(x)} has {len(values)} values of the "
                                     f"functional property {f.name(p)}: {shown}",
                                     ((p, TYPE, FUNCTIONAL_PROPERTY),
                                      *((x, p, v) for v in values)))
 
 
-def _value(literal: Literal):
-    return literal.toPython() if literal.datatype else literal
+def _value(literal: ox.Literal):
+    """A literal's value (rdflib's reading of its datatype): "01" and "1" as integers are one."""
+    return to_rdflib(literal).toPython()
 
 
 def max_cardinality_zero(f: Facts) -> Iterator[Contradiction]:

@@ -1,14 +1,86 @@
-"""Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/)."""
+"""Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/), by source.
+
+pySHACL needs an rdflib graph, which costs about a kilobyte a triple, so the data is validated
+a group of sources at a time: each group's graph holds the ontology (so that sh:targetClass
+follows subclasses), the triples of the resources the group mentions, and those of the
+resources they lead to, as many levels deep as the shapes look (shape_depth). A resource's
+result depends on nothing else, so the problems of the groups together are those of the whole
+data; a resource that is only a neighbour in a group is judged in the group that mentions it.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 import pyshacl
-from rdflib import Dataset, Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
 
-from ..settings import Settings
+from ..rdf import to_rdflib
 from .shape_messages import Locate, ShapeMessages
+
+
+GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
+PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
+                    SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang,
+                    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+                    SH.hasValue, SH["in"], SH.equals, SH.disjoint, SH.lessThan,
+                    SH.lessThanOrEquals, SH.closed, SH.ignoredProperties, SH.message,
+                    SH.severity, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
+                    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+                    SH.path, SH.defaultValue, RDF.type}
+NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
+          SH.qualifiedValueShape)
+
+
+class Beside:
+    """validate_shapes() in a forked process, so that it runs on the machine's other core while
+    this one reasons: it reads the sources (shared copy-on-write) and sends back its Validation,
+    its seconds and its peak RSS (MiB). Fork it before anything starts threads (the store)."""
+
+    def __init__(self, *args):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        holder = list(args)
+        self._process = context.Process(target=_validate_and_send, args=(send, holder),
+                                        daemon=True)
+        self._process.start()
+        holder.clear()  # the child has its copy; this process keeps none, so they can be freed
+        send.close()
+
+    def result(self) -> tuple[Validation, float, float]:
+        try:
+            answer = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"the SHACL validation process ended with "
+                               f"{self._process.exitcode} before it answered") from None
+        self._process.join()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _validate_and_send(send, args) -> None:
+    started = time.perf_counter()
+    try:
+        validation = validate_shapes(*args)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        send.send((validation, time.perf_counter() - started, peak))
+    except BaseException as error:  # sent, to be raised where the build waits for it
+        send.send(error)
+    finally:
+        send.close()
 
 
 @dataclass
@@ -17,24 +89,186 @@ class Validation:
 
     conforms: bool
     problems: list[str] = field(default_factory=list)
+    scope: str = "all the data"  # what was validated
 
     @property
     def report(self) -> str:
         return "\n".join(self.problems)
 
 
-def validate_shapes(dataset: Dataset, shapes: Graph, settings: Settings,
+def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.Quad],
+                    shapes: Graph, changed: Sequence[bytes] | None = None,
+                    prefixes: dict[str, str] | None = None,
                     locate: Locate | None = None) -> Validation:
-    """SHACL over the asserted data and the ontology (so sh:targetClass follows subclasses);
-    `locate` finds where the data writes an offending statement."""
-    data = Graph()
-    for graph in dataset.graphs():
-        if graph.identifier not in settings.vocabulary.derived_graphs:
-            for triple in graph:
-                data.add(triple)
-    conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                            advanced=True, allow_warnings=True)
-    if conforms:
-        return Validation(True)
-    prefixes = settings.vocabulary.prefixes
-    return Validation(False, ShapeMessages(results, shapes, data, prefixes, locate).messages())
+    """SHACL over the asserted data (the quads of each source) and the ontology, a group of
+    sources at a time; or, given the N-Triples lines of the triples `changed` since a release
+    that conformed, over the resources whose results those can change alone. `locate` finds
+    where the data writes an offending statement, for messages in the ontology's `prefixes`."""
+    depth = shape_depth(shapes)
+    # Where the neighbours of a group's resources are found: the quads by subject. Not an
+    # Oxigraph store, which reads an xsd:nonNegativeInteger back as an xsd:integer (refused by
+    # sh:datatype), nor a pyoxigraph Dataset, which costs a kilobyte a quad.
+    by_subject = _index((q for s in sources for q in s), "subject") if depth else {}
+    schema = [_triple(q) for q in ontology]
+    problems, reported = [], set()
+    scope = "all the data"
+    if changed is not None and depth is not None:
+        by_object = _index((q for s in sources for q in s), "object")
+        groups = [_reached(changed, by_object, depth)]
+        scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
+    else:
+        groups = ({term for s in group for q in s for term in (q.subject, q.object)
+                   if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
+    for mentioned in groups:
+        graph = Graph()
+        for triple in schema:
+            graph.add(triple)
+        if depth is None:
+            for quad in (q for s in sources for q in s):
+                graph.add(_triple(quad))
+        else:
+            for triple in _neighbourhood(mentioned, by_subject, depth):
+                graph.add(triple)
+        conforms, results, _ = _validate(graph, shapes)
+        if conforms:
+            continue
+        mine = {to_rdflib(term) for term in mentioned}
+        failed = {node for result in results.subjects(RDF.type, SH.ValidationResult)
+                  for node in results.objects(result, SH.focusNode)
+                  if node in mine and node not in reported}
+        if failed:
+            reported.update(failed)
+            _keep_results_on(results, failed)
+            problems += ShapeMessages(results, shapes, graph, prefixes or {}, locate).messages()
+    return Validation(not problems, problems, scope)
+
+
+def shape_depth(shapes: Graph) -> int | None:
+    """How many levels of triples the shapes read from a focus node: 1 for its own triples,
+    one more for each property path followed to a value whose shape or class is checked.
+    None when the shapes reach further than levels of forward paths can tell (inverse or
+    complex paths, SPARQL), so that the data must be validated whole."""
+    memo: dict = {}
+
+    def hops(path) -> int | None:
+        """The steps of a property path, if they all go forward (predicates, sequences of
+        them, alternatives among them)."""
+        if isinstance(path, URIRef):
+            return 1
+        alternatives = shapes.value(path, SH.alternativePath)
+        if alternatives is not None:
+            counts = [hops(member) for member in shapes.items(alternatives)]
+            return None if None in counts else max(counts, default=0)
+        steps = [hops(member) for member in shapes.items(path)]  # a sequence path
+        return None if not steps or None in steps else sum(steps)
+
+    def need(shape, seen: frozenset) -> int | None:
+        if shape in seen:
+            return None  # a recursive shape: as deep as the data
+        if shape in memo:
+            return memo[shape]
+        path = shapes.value(shape, SH.path)
+        below = 0 if path is None else hops(path)  # a property shape checks its values
+        if below is None:
+            return None  # an inverse or repeated path: no number of levels reads it
+        levels = max(1, below)
+        for predicate, value in shapes.predicate_objects(shape):
+            if predicate in (SH.sparql, SH.target, SH.rule):
+                return None
+            if predicate == SH["class"]:
+                levels = max(levels, 1 + below)
+            elif predicate in NESTED:
+                members = list(shapes.items(value)) if predicate in (
+                    SH["and"], SH["or"], SH.xone) else [value]
+                for member in members:
+                    nested = need(member, seen | {shape})
+                    if nested is None:
+                        return None
+                    extra = below if predicate != SH.property else 0
+                    levels = max(levels, nested + extra)
+        memo[shape] = levels
+        return levels
+
+    deepest = 1
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+            shapes.subjects(RDF.type, SH.PropertyShape)):
+        levels = need(shape, frozenset())
+        if levels is None:
+            return None
+        deepest = max(deepest, levels)
+    return deepest
+
+
+def _index(quads: Iterable[ox.Quad], position: str) -> dict:
+    """The quads by their subject (or object)."""
+    index: dict = {}
+    for quad in quads:
+        index.setdefault(getattr(quad, position), []).append(quad)
+    return index
+
+
+def _reached(changed: Sequence[bytes], by_object: dict, depth: int) -> set:
+    """The resources whose results the changed triples can change: their subjects and objects
+    (an object may become a target of sh:targetObjectsOf), and every resource that reaches a
+    changed subject in fewer than `depth` steps, whose checks read that subject's triples.
+    A path that a change broke begins with a changed triple, whose subject is counted."""
+    triples = ox.parse(b"".join(changed), format=ox.RdfFormat.N_TRIPLES,
+                       rename_blank_nodes=False)
+    reached, level = set(), set()
+    for triple in triples:
+        level.add(triple.subject)
+        if not isinstance(triple.object, ox.Literal):
+            reached.add(triple.object)
+    for _ in range(depth):
+        reached |= level
+        level = {q.subject for node in level for q in by_object.get(node, ())} - reached
+    return reached
+
+
+def _groups(sources: Sequence[Sequence[ox.Quad]],
+            depth: int | None) -> Iterator[list[Sequence[ox.Quad]]]:
+    """Sources in groups of about GROUP_QUADS quads (all at once when depth is None)."""
+    group, size = [], 0
+    for source in sources:
+        group.append(source)
+        size += len(source)
+        if depth is not None and size >= GROUP_QUADS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
+    """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
+    seen, level, triples = set(nodes), list(nodes), set()
+    for _ in range(depth):
+        following = []
+        for node in level:
+            for quad in by_subject.get(node, ()):
+                triples.add((quad.subject, quad.predicate, quad.object))
+                value = quad.object
+                if not isinstance(value, ox.Literal) and value not in seen:
+                    seen.add(value)
+                    following.append(value)
+        level = following
+    return (tuple(map(to_rdflib, triple)) for triple in triples)
+
+
+def _validate(graph: Graph, shapes: Graph):
+    return pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
+                            allow_warnings=True, inplace=True)
+
+
+def _keep_results_on(results: Graph, focus_nodes: set) -> None:
+    """Drop from a report the results on other focus nodes (another group reports those).
+    Not a second run with pySHACL's focus_nodes: it reports a nested sh:node on a focus node's
+    value as conforming."""
+    for report in results.subjects(RDF.type, SH.ValidationReport):
+        for result in list(results.objects(report, SH.result)):
+            if results.value(result, SH.focusNode) not in focus_nodes:
+                results.remove((report, SH.result, result))
+
+
+def _triple(quad: ox.Quad) -> tuple:
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
