@@ -1,6 +1,6 @@
 """Every example in README.md runs, so that the door of the project cannot break silently.
 
-The convention (also in /work/team/NOTICES.md), which picks up a new example by itself:
+The convention, which picks up a new example by itself:
 
 - Every fenced block whose language is `sh` or `python` is an example, and is run: each one a
   test, in README order, as a reader follows the README.
