@@ -178,6 +178,9 @@ def _first_report(repository: Path, work: Path) -> Path:
         report = repository / "data" / "synthetic" / "synthetic-0.nq"
         (first / "data" / "synthetic").mkdir(parents=True)
         shutil.copyfile(report, first / "data" / "synthetic" / report.name)
+        text = repository / "data" / "sources" / "synthetic-0.txt"  # the build checks anchors
+        (first / "data" / "sources").mkdir()
+        shutil.copyfile(text, first / "data" / "sources" / text.name)
         _build(first, first / "build")
     return first / "build"
 
