@@ -1,22 +1,27 @@
 """Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/), by source.
 
-pySHACL needs an rdflib graph, which costs about a kilobyte a triple, so the data is validated
-a group of sources at a time: each group's graph holds the ontology (so that sh:targetClass
-follows subclasses), the triples of the resources the group mentions, and those of the
-resources they lead to, as many levels deep as the shapes look (shape_depth). A resource's
-result depends on nothing else, so the problems of the groups together are those of the whole
-data; a resource that is only a neighbour in a group is judged in the group that mentions it.
+The data is validated a group of sources at a time: each group's graph holds the ontology (so
+that sh:targetClass follows subclasses), the triples of the resources the group mentions, and
+those of the resources they lead to, as many levels deep as the shapes look (shape_depth). A
+resource's result depends on nothing else, so the problems of the groups together are those of
+the whole data; a resource that is only a neighbour in a group is judged in the group that
+mentions it. pyrudof (Rust) screens each group; pySHACL, three times slower and a kilobyte a
+triple in an rdflib graph, validates only a group pyrudof finds fault with, and its results make
+the messages (docs/design.md, "SHACL: pyrudof screens, pySHACL judges").
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import resource
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pyoxigraph as ox
+import pyrudof
 import pyshacl
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
@@ -24,8 +29,7 @@ from rdflib.namespace import RDF, SH
 from ..rdf import to_rdflib
 from .shape_messages import Locate, ShapeMessages
 
-
-GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
+GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof: ~5 KB a triple)
 PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
                     SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang,
                     SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
@@ -72,6 +76,9 @@ class Beside:
 
 
 def _validate_and_send(send, args) -> None:
+    # The parent's objects are this process's too until written: keep the collector from
+    # walking them (which writes to every page that holds one), so that they stay shared.
+    gc.freeze()
     started = time.perf_counter()
     try:
         validation = validate_shapes(*args)
@@ -119,16 +126,17 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     else:
         groups = ({term for s in group for q in s for term in (q.subject, q.object)
                    if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
+    screen = _Screen(shapes, schema)
     for mentioned in groups:
-        graph = Graph()
-        for triple in schema:
-            graph.add(triple)
         if depth is None:
-            for quad in (q for s in sources for q in s):
-                graph.add(_triple(quad))
+            triples = {_triple(q) for s in sources for q in s}
         else:
-            for triple in _neighbourhood(mentioned, by_subject, depth):
-                graph.add(triple)
+            triples = _neighbourhood(mentioned, by_subject, depth)
+        if screen.conforms(triples):
+            continue
+        graph = Graph()
+        for triple in chain(schema, triples):
+            graph.add(tuple(map(to_rdflib, triple)))
         conforms, results, _ = _validate(graph, shapes)
         if conforms:
             continue
@@ -239,7 +247,7 @@ def _groups(sources: Sequence[Sequence[ox.Quad]],
         yield group
 
 
-def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
+def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> set[tuple]:
     """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
     seen, level, triples = set(nodes), list(nodes), set()
     for _ in range(depth):
@@ -252,7 +260,7 @@ def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
                     seen.add(value)
                     following.append(value)
         level = following
-    return (tuple(map(to_rdflib, triple)) for triple in triples)
+    return triples
 
 
 def _validate(graph: Graph, shapes: Graph):
@@ -271,4 +279,29 @@ def _keep_results_on(results: Graph, focus_nodes: set) -> None:
 
 
 def _triple(quad: ox.Quad) -> tuple:
-    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+    return quad.subject, quad.predicate, quad.object
+
+
+class _Screen:
+    """pyrudof over a group's triples and the ontology's: whether they conform. It finds every
+    violation of the test suite's broken data that pySHACL finds (tests/test_data.py,
+    tests/test_build.py), so a group it passes needs no pySHACL; one it fails goes to pySHACL,
+    which has the last word and the results the messages are made of."""
+
+    def __init__(self, shapes: Graph, schema: Sequence[tuple]):
+        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        self._rudof.read_shacl(shapes.serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples,
+                               reader_mode=pyrudof.ReaderMode.Strict)
+        self._schema = _ntriples(schema)
+
+    def conforms(self, triples: Iterable[tuple]) -> bool:
+        self._rudof.read_data(self._schema + _ntriples(triples),
+                              format=pyrudof.RDFFormat.NTriples,
+                              reader_mode=pyrudof.ReaderMode.Strict)
+        conforms = self._rudof.validate_shacl().conforms
+        self._rudof.reset_data()
+        return conforms
+
+
+def _ntriples(triples: Iterable[tuple]) -> str:
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
