@@ -106,8 +106,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 previous, lines, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
-        beside = Beside([s.quads for s in sources[1:]], sources[0].quads, shapes, changed,
-                        vocabulary.prefixes, locator(files, settings))
+        beside = Beside(settings, extra_files, shapes, changed, locator(files, settings))
         del files
         with step("store"):
             store = ox.Store(str(work / STORE))

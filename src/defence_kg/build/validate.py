@@ -19,17 +19,20 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 
 import pyoxigraph as ox
 import pyrudof
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from ..rdf import to_rdflib
+from ..settings import Settings
+from .load import load_sources
 from .shape_messages import Locate, ShapeMessages
 
-GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof: ~5 KB a triple)
+GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof ~5 KB each)
 PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
                     SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang,
                     SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
@@ -43,14 +46,17 @@ NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
 
 
 class Beside:
-    """validate_shapes() in a forked process, so that it runs on the machine's other core while
-    this one reasons: it reads the sources (shared copy-on-write) and sends back its Validation,
-    its seconds and its peak RSS (MiB). Fork it before anything starts threads (the store)."""
+    """validate_shapes() over the repository's sources in a forked process, so that it runs on
+    the machine's other core while this one reasons. The process parses the files itself (this
+    one need not keep their quads for it, and it writes to none of this one's pages) and sends
+    back its Validation, its seconds and its peak RSS (MiB). Fork it before anything starts
+    threads (the store)."""
 
-    def __init__(self, *args):
+    def __init__(self, settings: Settings, extra_files: Sequence[Path], shapes: Graph,
+                 changed: Sequence[bytes] | None, locate: Locate | None):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        holder = list(args)
+        holder = [settings, extra_files, shapes, changed, locate]
         self._process = context.Process(target=_validate_and_send, args=(send, holder),
                                         daemon=True)
         self._process.start()
@@ -81,7 +87,10 @@ def _validate_and_send(send, args) -> None:
     gc.freeze()
     started = time.perf_counter()
     try:
-        validation = validate_shapes(*args)
+        settings, extra_files, shapes, changed, locate = args
+        sources = [source.quads for source in load_sources(settings, extra_files)]
+        validation = validate_shapes(sources[1:], sources[0], shapes, changed,
+                                     settings.vocabulary.prefixes, locate)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         send.send((validation, time.perf_counter() - started, peak))
     except BaseException as error:  # sent, to be raised where the build waits for it
@@ -115,12 +124,14 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     # Where the neighbours of a group's resources are found: the quads by subject. Not an
     # Oxigraph store, which reads an xsd:nonNegativeInteger back as an xsd:integer (refused by
     # sh:datatype), nor a pyoxigraph Dataset, which costs a kilobyte a quad.
-    by_subject = _index((q for s in sources for q in s), "subject") if depth else {}
-    schema = [_triple(q) for q in ontology]
+    seen = read_predicates(shapes)
+    quads = [q for s in sources for q in s if seen is None or q.predicate in seen]
+    by_subject = _index(quads, "subject") if depth else {}
+    schema = [_triple(q) for q in ontology if seen is None or q.predicate in seen]
     problems, reported = [], set()
     scope = "all the data"
     if changed is not None and depth is not None:
-        by_object = _index((q for s in sources for q in s), "object")
+        by_object = _index(quads, "object")
         groups = [_reached(changed, by_object, depth)]
         scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
     else:
@@ -129,7 +140,7 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     screen = _Screen(shapes, schema)
     for mentioned in groups:
         if depth is None:
-            triples = {_triple(q) for s in sources for q in s}
+            triples = {_triple(q) for q in quads}
         else:
             triples = _neighbourhood(mentioned, by_subject, depth)
         if screen.conforms(triples):
@@ -149,6 +160,17 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
             _keep_results_on(results, failed)
             problems += ShapeMessages(results, shapes, graph, prefixes or {}, locate).messages()
     return Validation(not problems, problems, scope)
+
+
+def read_predicates(shapes: Graph) -> set[ox.NamedNode] | None:
+    """The predicates whose triples validation can read: those the shapes name (paths,
+    targets, pairs), the subclass links sh:targetClass and sh:class follow, and what the
+    messages name things by; None (all of them) when a shape is sh:closed, which reads any."""
+    if (None, SH.closed, None) in shapes:
+        return None
+    named = {term for triple in shapes for term in triple if isinstance(term, URIRef)}
+    return {ox.NamedNode(str(term)) for term in
+            named | {RDFS.subClassOf} | ShapeMessages.READS}
 
 
 def shape_depth(shapes: Graph) -> int | None:
