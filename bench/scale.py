@@ -5,15 +5,15 @@ For each size, in a work directory kept between runs (--work), so that a run can
    and one report more, kept aside;
 2. the full build (`build()` + `publish()` in a child process): seconds and peak RSS by the
    end of each step;
-3. the report kept aside added, and the build run again: seconds;
-4. the server (`defence-kg serve`, 2 workers, over the release's on-disk store): seconds from
+3. the server (`defence-kg serve`, 2 workers, over the release's on-disk store): seconds from
    start to its first answer, and PSS (master and workers) at its peak over the query mix; the
    same server over the first report alone, whose PSS is what the Python processes cost, so
    that "the data adds" the difference;
-5. the query mix (bench/queries) against Oxigraph server (`serve-read-only`) loaded with the
-   same release: median milliseconds per query, and its PSS.
+4. the query mix (bench/queries) against Oxigraph server (`serve-read-only`) loaded with the
+   same release: median milliseconds per query, and its PSS;
+5. the report kept aside added, and the build run again: seconds.
 Each size's results go to bench/results/scale-<size>.json as soon as they are measured; a size
-already there is not measured again unless --again. The table (Markdown) compares them with
+already measured completely is not measured again unless --again. The table (Markdown) compares them with
 the targets of issue 11 and with Oxigraph server; it is printed and written to
 bench/results/scale.md.
 
@@ -84,15 +84,8 @@ def measure_size(size: int, work: Path, args, save) -> dict:
     _step(result, "generate", lambda: _generate(repository, size, args.seed))
     shutil.rmtree(output, ignore_errors=True)
     full = _step(result, "full build", lambda: _build(repository, output), "build")
-    if full:
+    if full:  # the server over the full build's release, before a report is added to it
         result["quads"] = full["quads"]
-    added = repository / "data" / "synthetic" / f"{_added(repository).name}"
-    shutil.copyfile(_added(repository), added)
-    try:
-        _step(result, "add one report", lambda: _build(repository, output), "add")
-    finally:
-        added.unlink()
-    if full:
         plan = QUICK
         queries = load_queries()
         first = _step(result, "first report alone", lambda: _first_report(repository, work))
@@ -102,6 +95,12 @@ def measure_size(size: int, work: Path, args, save) -> dict:
                   lambda: _serve(first, work, plan, queries, args), "first_report")
         _step(result, "oxigraph", lambda: _oxigraph(output, work, plan, queries, args),
               "oxigraph")
+    added = repository / "data" / "synthetic" / f"{_added(repository).name}"
+    shutil.copyfile(_added(repository), added)
+    try:
+        _step(result, "add one report", lambda: _build(repository, output), "add")
+    finally:
+        added.unlink()
     return result
 
 
