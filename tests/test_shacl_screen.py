@@ -11,7 +11,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from defence_kg.build.load import load_shapes, load_sources
-from defence_kg.build.validate import _Screen, _triple, _validate
+from defence_kg.build.validate import Screen, _triple, _validate
 from defence_kg.rdf import from_rdflib, to_rdflib
 
 # What each constraint's breakage does to the values of the path on a focus node.
@@ -29,7 +29,7 @@ def test_the_screen_fails_whatever_pyshacl_fails(settings):
     data = {tuple(map(to_rdflib, _triple(q))) for source in load_sources(settings)
             for q in source.quads}
     whole = _graph(data)
-    screen = _Screen(shapes, [])
+    screen = Screen(shapes, [])
     assert screen.conforms(_ox(data)), "the real data must pass before it is broken"
     caught, missed, idle, visited = set(), [], [], set()
     for shape, constraint, focus, broken in _breakages(shapes, whole, data, visited):

@@ -137,7 +137,7 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     else:
         groups = ({term for s in group for q in s for term in (q.subject, q.object)
                    if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
-    screen = _Screen(shapes, schema)
+    screen = Screen(shapes, schema)
     for mentioned in groups:
         if depth is None:
             triples = {_triple(q) for q in quads}
@@ -304,11 +304,11 @@ def _triple(quad: ox.Quad) -> tuple:
     return quad.subject, quad.predicate, quad.object
 
 
-class _Screen:
-    """pyrudof over a group's triples and the ontology's: whether they conform. It finds every
-    violation of the test suite's broken data that pySHACL finds (tests/test_data.py,
-    tests/test_build.py), so a group it passes needs no pySHACL; one it fails goes to pySHACL,
-    which has the last word and the results the messages are made of."""
+class Screen:
+    """pyrudof over a group's triples and the ontology's: whether they conform. It fails every
+    breakage of each constraint of the shapes that pySHACL fails (tests/test_shacl_screen.py),
+    so a group it passes needs no pySHACL; one it fails goes to pySHACL, which has the last
+    word and the results the messages are made of."""
 
     def __init__(self, shapes: Graph, schema: Sequence[tuple]):
         self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
