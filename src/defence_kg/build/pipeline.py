@@ -32,7 +32,7 @@ from .assemble import Statements, add_lines, nquads_lines, write_statements, wri
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_triples
-from .lines import locator, read_rdf_files
+from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, load_sources
 from .offsets import misplaced_segments
 from .reason import infer
@@ -85,7 +85,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         with step("load"):
             try:
                 sources = load_sources(settings, extra_files)
-                shapes = load_shapes(settings)
+                load_shapes(settings)  # a broken shapes file is refused here (SHACL reads it again)
             except LoadError as error:
                 raise BuildError(str(error)) from error
             quads = [quad for source in sources for quad in source.quads]
@@ -106,7 +106,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 previous, lines, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
-        beside = Beside(settings, extra_files, shapes, changed, locator(files, settings))
+        beside = Beside(settings, extra_files, changed)
         del files
         with step("store"):
             store = ox.Store(str(work / STORE))

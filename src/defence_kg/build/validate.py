@@ -12,7 +12,6 @@ the messages (docs/design.md, "SHACL: pyrudof screens, pySHACL judges").
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import resource
 import time
@@ -29,7 +28,8 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from ..rdf import to_rdflib
 from ..settings import Settings
-from .load import load_sources
+from .lines import locator, read_rdf_files
+from .load import data_files, load_shapes, load_sources
 from .shape_messages import Locate, ShapeMessages
 
 GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof ~5 KB each)
@@ -46,21 +46,20 @@ NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
 
 
 class Beside:
-    """validate_shapes() over the repository's sources in a forked process, so that it runs on
-    the machine's other core while this one reasons. The process parses the files itself (this
-    one need not keep their quads for it, and it writes to none of this one's pages) and sends
-    back its Validation, its seconds and its peak RSS (MiB). Fork it before anything starts
-    threads (the store)."""
+    """validate_shapes() over the repository's sources in a process of its own, so that it runs
+    on the machine's other core while this one reasons: it sends back its Validation, its
+    seconds and its peak RSS (MiB). A new interpreter (spawned), not a fork: it parses the files
+    itself, so this process need not keep their quads for it, and it holds none of this
+    process's pages (a forked child keeps every page its parent writes to or frees after the
+    fork: 2.2 GB of its own at 1M)."""
 
-    def __init__(self, settings: Settings, extra_files: Sequence[Path], shapes: Graph,
-                 changed: Sequence[bytes] | None, locate: Locate | None):
-        context = multiprocessing.get_context("fork")
+    def __init__(self, settings: Settings, extra_files: Sequence[Path],
+                 changed: Sequence[bytes] | None):
+        context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
-        holder = [settings, extra_files, shapes, changed, locate]
-        self._process = context.Process(target=_validate_and_send, args=(send, holder),
-                                        daemon=True)
+        self._process = context.Process(target=_validate_and_send, daemon=True,
+                                        args=(send, settings, list(extra_files), changed))
         self._process.start()
-        holder.clear()  # the child has its copy; this process keeps none, so they can be freed
         send.close()
 
     def result(self) -> tuple[Validation, float, float]:
@@ -81,22 +80,33 @@ class Beside:
         self._process.join()
 
 
-def _validate_and_send(send, args) -> None:
-    # The parent's objects are this process's too until written: keep the collector from
-    # walking them (which writes to every page that holds one), so that they stay shared.
-    gc.freeze()
+def _validate_and_send(send, settings: Settings, extra_files: list[Path],
+                       changed: Sequence[bytes] | None) -> None:
     started = time.perf_counter()
     try:
-        settings, extra_files, shapes, changed, locate = args
         sources = [source.quads for source in load_sources(settings, extra_files)]
-        validation = validate_shapes(sources[1:], sources[0], shapes, changed,
-                                     settings.vocabulary.prefixes, locate)
+        validation = validate_shapes(sources[1:], sources[0], load_shapes(settings), changed,
+                                     settings.vocabulary.prefixes,
+                                     _locator(settings, extra_files))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         send.send((validation, time.perf_counter() - started, peak))
     except BaseException as error:  # sent, to be raised where the build waits for it
         send.send(error)
     finally:
         send.close()
+
+
+def _locator(settings: Settings, extra_files: list[Path]) -> Locate:
+    """locate() over the data files, read (with their text) only when a message needs it."""
+    found: list = []
+
+    def locate(iri: str, then: str | None = None) -> str | None:
+        if not found:
+            files = read_rdf_files([*data_files(settings), *extra_files], settings)
+            found.append(locator(files, settings))
+        return found[0](iri, then)
+
+    return locate
 
 
 @dataclass
