@@ -8,6 +8,7 @@ use the parent's open stores. validate.Beside forks for the same reason.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -68,6 +69,7 @@ class Forked:
 
 
 def _run(task: Callable[[], object], send) -> None:
+    gc.freeze()  # the parent's objects: collecting them would copy its pages into this process
     try:
         result = (False, task())
     except BaseException:  # reported to the parent, which raises it
