@@ -42,17 +42,21 @@ class _DumpWriter:
         self.pending = bytearray()
 
     def write(self, data: bytes) -> int:
-        self.pending += data
-        if len(self.pending) >= BLOCK:
-            self._drain()
+        """Take bytes; a serialiser's small writes are gathered into blocks first."""
+        if self.pending or len(data) < BLOCK:
+            self.pending += data
+            if len(self.pending) < BLOCK:
+                return len(data)
+            self._out(bytes(self.pending))
+            self.pending.clear()
+        else:
+            self._out(data)
         return len(data)
 
     def flush(self) -> None:
-        pass  # the blocks go out in _drain(), the rest at close()
+        pass  # the blocks go out as they fill, the rest at close()
 
-    def _drain(self) -> None:
-        block = bytes(self.pending)
-        self.pending.clear()
+    def _out(self, block: bytes) -> None:
         if self.plain is not None:
             self.plain.write(block)
         self._count(0, block)
@@ -67,7 +71,7 @@ class _DumpWriter:
         self.sizes[which] += len(block)
 
     def close(self, name: str) -> tuple[Written, Written]:
-        self._drain()
+        self._out(bytes(self.pending))
         self._pack(self.compressor.flush())
         for file in (self.plain, self.packed):
             if file is not None:
