@@ -52,7 +52,7 @@ def test_forked_tasks_return_their_results_by_name():
 
 def test_a_failing_forked_task_raises_with_its_traceback():
     tasks = {"fine": lambda: 1, "broken": lambda: 1 / 0}
-    with pytest.raises(ForkedTaskError, match="(?s)broken:.*ZeroDivisionError"), \
+    with pytest.raises(ForkedTaskError, match=r"(?s)broken:.*ZeroDivisionError"), \
             Forked(tasks, at_once=2) as forked:
         forked.results()
 
