@@ -9,6 +9,7 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
@@ -83,21 +84,23 @@ def statement_iri(triple, vocabulary: Vocabulary) -> ox.NamedNode:
     (lists, restrictions) have them, and no two of those statements differ in a blank node alone.
     """
     text = " ".join("[]" if isinstance(term, ox.BlankNode) else str(term) for term in triple)
-    return _node(vocabulary.id[f"statement/{hashlib.sha256(text.encode()).hexdigest()[:24]}"])
+    # Not vocabulary.id[...]: an rdflib Namespace checks each name, a cost per statement.
+    return ox.NamedNode(f"{vocabulary.id}statement/"
+                        f"{hashlib.sha256(text.encode()).hexdigest()[:24]}")
 
 
 def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
     return _node(vocabulary.id[f"rule/{rule}"])
 
 
-def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivation],
-                        store: ox.Store, vocabulary: Vocabulary) -> set[tuple]:
+def explanation_triples(published: Iterable[tuple], derivations: dict[tuple, Derivation],
+                        store: ox.Store, vocabulary: Vocabulary) -> Iterator[tuple]:
     """One derivation for every published inference, down to asserted triples and the graphs
-    of `store` that hold them: the triples of the explanations graph."""
-    explanation: set[tuple] = set()
+    of `store` that hold them: the triples of the explanations graph, as they are found (a
+    triple may come more than once: the sorted release holds it once)."""
     inferred_by = _node(vocabulary.ontology["inferredBy"])
     rules_described: set[str] = set()
-    asserted: set[tuple] = set()
+    asserted: list[tuple] = []
     done: set[tuple] = set()
     todo = sorted(published)
     while todo:
@@ -105,40 +108,38 @@ def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivati
         if triple in done:
             continue
         done.add(triple)
-        statement = _describe_statement(explanation, triple, vocabulary)
+        statement = statement_iri(triple, vocabulary)
+        yield from _describe_statement(statement, triple)
         derivation = derivations.get(triple)
         if derivation is None:
-            asserted.add(triple)
+            asserted.append(triple)
             continue
         if derivation.rule not in rules_described:
             rules_described.add(derivation.rule)
-            _describe_rule(explanation, derivation.rule, vocabulary)
-        explanation.add((statement, inferred_by, rule_iri(derivation.rule, vocabulary)))
+            yield from _describe_rule(derivation.rule, vocabulary)
+        yield statement, inferred_by, rule_iri(derivation.rule, vocabulary)
         for premise in derivation.premises:
-            explanation.add((statement, DERIVED_FROM, statement_iri(premise, vocabulary)))
+            yield statement, DERIVED_FROM, statement_iri(premise, vocabulary)
             todo.append(premise)
+    del done
     derived = {_node(graph) for graph in vocabulary.derived_graphs}
     for triple in asserted:
         for quad in store.quads_for_pattern(*triple):
             if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived:
-                explanation.add((statement_iri(triple, vocabulary), DERIVED_FROM,
-                                 quad.graph_name))
-    return explanation
+                yield statement_iri(triple, vocabulary), DERIVED_FROM, quad.graph_name
 
 
-def _describe_statement(explanation: set, triple, vocabulary: Vocabulary) -> ox.NamedNode:
-    statement = statement_iri(triple, vocabulary)
+def _describe_statement(statement: ox.NamedNode, triple) -> Iterator[tuple]:
     subject, predicate, obj = triple
-    explanation.add((statement, TYPE, STATEMENT))
-    explanation.add((statement, SUBJECT, subject))
-    explanation.add((statement, PREDICATE, predicate))
-    explanation.add((statement, OBJECT, obj))
-    return statement
+    yield statement, TYPE, STATEMENT
+    yield statement, SUBJECT, subject
+    yield statement, PREDICATE, predicate
+    yield statement, OBJECT, obj
 
 
-def _describe_rule(explanation: set, rule: str, vocabulary: Vocabulary) -> None:
+def _describe_rule(rule: str, vocabulary: Vocabulary) -> Iterator[tuple]:
     iri = rule_iri(rule, vocabulary)
-    explanation.add((iri, TYPE, _node(vocabulary.ontology["InferenceRule"])))
-    explanation.add((iri, LABEL, ox.Literal(rule)))
-    explanation.add((iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")))
-    explanation.add((iri, SEE_ALSO, ox.NamedNode(SPEC)))
+    yield iri, TYPE, _node(vocabulary.ontology["InferenceRule"])
+    yield iri, LABEL, ox.Literal(rule)
+    yield iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")
+    yield iri, SEE_ALSO, ox.NamedNode(SPEC)
