@@ -35,9 +35,9 @@ from .check import run_violation_queries
 from .explain import explanation_triples
 from .lines import locator, read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, load_sources
-from .offsets import misplaced_segments
+from .offsets import MisplacedSegments
 from .reason import infer
-from .terms import undeclared_terms
+from .terms import UndeclaredTerms
 from .validate import Beside
 
 log = logging.getLogger(__name__)
@@ -94,12 +94,14 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             asserted = sort_lines([work / "asserted.nq"], work / "asserted-sorted.nq")
             (work / "asserted.nq").unlink()
         with step("check files (terms, offsets)"):
-            files = read_rdf_files([*data_files(settings), *extra_files], settings)
+            terms, segments = UndeclaredTerms(settings), MisplacedSegments(settings)
+            files = read_rdf_files([*data_files(settings), *extra_files], settings,
+                                   readers=(terms.read, segments.read))
             _fail_on({
                 "Terms neither the ontology nor a vocabulary it reuses declares":
-                    undeclared_terms(files, settings),
+                    terms.problems,
                 "Segments whose nif:anchorOf is not the source text at their offsets":
-                    misplaced_segments(files, settings),
+                    segments.problems(),
             })
         with step("compare with the last release"):
             schema = schema_digest(settings, _code_files())
