@@ -28,11 +28,11 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, load_quads, sort_lines, write_quads, write_statements
-from .assemble import write_union
+from .assemble import Statements, load_quads, sort_lines, write_lines, write_quads
+from .assemble import write_statements, write_union
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
-from .explain import explanation_triples
+from .explain import explanation_lines
 from .lines import locator, read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, load_sources
 from .offsets import MisplacedSegments
@@ -121,17 +121,19 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             load_quads(store, asserted)
         try:
             dropped, derived = _reason(asserted, store, vocabulary, step, work)
+            # Assembled while SHACL may still run: a shape violation is still the error
+            # reported first, but the wait is shorter.
+            with step("assemble"):
+                release = sort_lines([asserted, derived], work / "release.nq", merge=True)
+                asserted.unlink()
+                statements = write_statements(release, work, special)
+                load_quads(store, derived)
+                derived.unlink()
+                write_union(store, statements)
         except BuildError:
             _check_shapes(beside, step)
             raise
         _check_shapes(beside, step)
-        with step("assemble"):
-            release = sort_lines([asserted, derived], work / "release.nq", merge=True)
-            asserted.unlink()
-            statements = write_statements(release, work, special)
-            load_quads(store, derived)
-            derived.unlink()
-            write_union(store, statements)
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
@@ -163,11 +165,11 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path) -> tu
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        explained = explanation_triples(inference.triples, inference.derivations, store,
-                                        vocabulary)
+        explained = explanation_lines(inference.triples, inference.derivations, store,
+                                      vocabulary, explanations)
         with open(work / "derived.nq", "wb") as out:
-            write_quads(chain((ox.Quad(*t, inferred) for t in inference.triples),
-                              (ox.Quad(*t, explanations) for t in explained)), out)
+            write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in inference.triples),
+                              explained), out)
         derived = sort_lines([work / "derived.nq"], work / "derived-sorted.nq")
         (work / "derived.nq").unlink()
     return inference.dropped, derived
