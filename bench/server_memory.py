@@ -6,6 +6,7 @@ For each build output (a `--output-dir`, such as bench.scale's `<work>/<size>/bu
 master and of each worker is read from /proc/PID/smaps at start and at the end, split by what
 it maps: anonymous memory (the heaps: Python's, Oxigraph's and RocksDB's), the shared libraries,
 other files. The peak PSS of the whole tree over the mix is sampled as bench.scale does.
+With --oxigraph, Oxigraph server (`serve-read-only`) is measured the same way on each release.
 """
 
 from __future__ import annotations
@@ -71,32 +72,49 @@ def table(title: str, found: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
-def measure_output(output: Path, timeout: float) -> str:
-    queries = load_queries()
+def measure_output(output: Path, timeout: float, oxigraph: bool) -> str:
     with tempfile.TemporaryDirectory(prefix="server-memory-") as work:
         server = servers.start_ours(output, [], Path(work), timeout)
+        found = [f"## {output}"]
         try:
-            started = tree(server)
-            medians = {}
-            for query in queries:
-                answer = measure(server, query, QUICK)[0]
-                medians[query.name] = (answer.get("latency") or {}).get("median_ms")
-            ended = tree(server)
+            found.append(table("at start, MiB", tree(server)))
+            medians = run_mix(server)
+            found.append(table("after the mix, MiB", tree(server)))
         finally:
-            peak = server.stop()
-    return "\n\n".join([
-        f"## {output}", table("at start, MiB", started), table("after the mix, MiB", ended),
-        f"peak PSS over the mix (all processes): {peak:.0f} MiB",
-        "medians, ms: " + ", ".join(f"{name} {ms}" for name, ms in medians.items())])
+            found.append(f"peak PSS over the mix (all processes): {server.stop():.0f} MiB")
+        found.append(medians)
+        if oxigraph:
+            dumps = output / "current" / "dumps"
+            server = servers.start_oxigraph_release(dumps / "defence-kg.nq",
+                                                    dumps / "defence-kg.nt", Path(work),
+                                                    timeout, QUICK.timeout)
+            try:
+                medians = run_mix(server)
+            finally:
+                found.append(f"Oxigraph server: peak PSS {server.stop():.0f} MiB")
+            found.append(medians)
+    return "\n\n".join(found)
+
+
+def run_mix(server: servers.Server) -> str:
+    """The query mix, as bench.scale sends it; the median latency of each query."""
+    medians = {}
+    for query in load_queries():
+        answer = measure(server, query, QUICK)[0]
+        medians[query.name] = (answer.get("latency") or {}).get("median_ms")
+    return "medians, ms: " + ", ".join(f"{name} {ms:.1f}" if ms else f"{name} -"
+                                       for name, ms in medians.items())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outputs", nargs="+", type=Path, help="build output directories")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to start (600)")
+    parser.add_argument("--oxigraph", action="store_true",
+                        help="also measure Oxigraph server on each release")
     args = parser.parse_args(argv)
     for output in args.outputs:
-        print(measure_output(output, args.timeout), flush=True)
+        print(measure_output(output, args.timeout, args.oxigraph), flush=True)
     return 0
 
 
