@@ -5,15 +5,15 @@ For each size, in a work directory kept between runs (--work), so that a run can
    and one report more, kept aside;
 2. the full build (`build()` + `publish()` in a child process): seconds and peak RSS by the
    end of each step;
-3. the report kept aside added, and the build run again: seconds;
-4. the server (`defence-kg serve`, 2 workers, over the release's on-disk store): seconds from
+3. the server (`defence-kg serve`, 2 workers, over the release's on-disk store): seconds from
    start to its first answer, and PSS (master and workers) at its peak over the query mix; the
    same server over the first report alone, whose PSS is what the Python processes cost, so
    that "the data adds" the difference;
-5. the query mix (bench/queries) against Oxigraph server (`serve-read-only`) loaded with the
-   same release: median milliseconds per query, and its PSS.
+4. the query mix (bench/queries) against Oxigraph server (`serve-read-only`) loaded with the
+   same release: median milliseconds per query, and its PSS;
+5. the report kept aside added, and the build run again: seconds.
 Each size's results go to bench/results/scale-<size>.json as soon as they are measured; a size
-already there is not measured again unless --again. The table (Markdown) compares them with
+already measured completely is not measured again unless --again. The table (Markdown) compares them with
 the targets of issue 11 and with Oxigraph server; it is printed and written to
 bench/results/scale.md.
 
@@ -23,6 +23,7 @@ Exit codes: 0 measured; 1 a step failed (its error is in the table); 2 bad usage
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import shutil
@@ -55,15 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.quads:
         label = size_label(size)
         path = RESULTS / f"scale-{label}.json"
-        if path.exists() and not args.again:
+        if _complete(path) and not args.again:
             print(f"--- {label}: measured already ({path}); --again measures it anew",
                   file=sys.stderr)
             continue
         print(f"--- {label}", file=sys.stderr, flush=True)
-        result = measure_size(size, args.work / label, args)
-        failed |= bool(result.get("errors"))
         RESULTS.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        result = measure_size(size, args.work / label, args, functools.partial(_save, path=path))
+        failed |= bool(result.get("errors"))
+        _save({**result, "complete": True}, path)
         if not args.keep:
             shutil.rmtree(args.work / label / "build", ignore_errors=True)
     table = markdown(sorted((json.loads(p.read_text(encoding="utf-8"))
@@ -73,35 +74,33 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def measure_size(size: int, work: Path, args) -> dict:
+def measure_size(size: int, work: Path, args, save) -> dict:
+    """Measure one size; `save(result)` is called after each step, so that a run cut short
+    (an hour's limit, a kill) leaves what it measured."""
     repository, output = work / "repository", work / "build"
     result: dict = {"size": size, "label": size_label(size), "errors": {},
                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    result["save"] = save
     _step(result, "generate", lambda: _generate(repository, size, args.seed))
     shutil.rmtree(output, ignore_errors=True)
-    full = _step(result, "full build", lambda: _build(repository, output))
-    if full:
+    full = _step(result, "full build", lambda: _build(repository, output), "build")
+    if full:  # the server over the full build's release, before a report is added to it
         result["quads"] = full["quads"]
-        result["build"] = full
-    added = repository / "data" / "synthetic" / f"{_added(repository).name}"
-    shutil.copyfile(_added(repository), added)
-    try:
-        again = _step(result, "add one report", lambda: _build(repository, output))
-    finally:
-        added.unlink()
-    if again:
-        result["add"] = again
-    if full:
         plan = QUICK
         queries = load_queries()
         first = _step(result, "first report alone", lambda: _first_report(repository, work))
-        ours = _step(result, "serve", lambda: _serve(output, work, plan, queries, args))
+        _step(result, "serve", lambda: _serve(output, work, plan, queries, args), "ours")
         if first is not None:
-            result["first_report"] = _step(result, "serve the first report",
-                                           lambda: _serve(first, work, plan, queries, args))
-        result["ours"] = ours
-        result["oxigraph"] = _step(result, "oxigraph", lambda: _oxigraph(
-            output, work, plan, queries, args))
+            _step(result, "serve the first report",
+                  lambda: _serve(first, work, plan, queries, args), "first_report")
+        _step(result, "oxigraph", lambda: _oxigraph(output, work, plan, queries, args),
+              "oxigraph")
+    added = repository / "data" / "synthetic" / f"{_added(repository).name}"
+    shutil.copyfile(_added(repository), added)
+    try:
+        _step(result, "add one report", lambda: _build(repository, output), "add")
+    finally:
+        added.unlink()
     return result
 
 
@@ -214,14 +213,35 @@ def _medians(answers: dict) -> dict:
             for name, measured in answers.items()}
 
 
-def _step(result: dict, name: str, action):
+def _step(result: dict, name: str, action, key: str | None = None):
+    """Run one step; its value goes under `key` (if given) and the results so far are saved."""
     print(f"    {name}", file=sys.stderr, flush=True)
     try:
-        return action()
+        value = action()
+        if key is not None:
+            result[key] = value
+        return value
     except (subprocess.CalledProcessError, servers.ServerError, OSError, ValueError) as error:
         result["errors"][name] = f"{type(error).__name__}: {error}"
         print(f"    {name} failed: {error}", file=sys.stderr)
         return None
+    finally:
+        result["save"](result)
+
+
+def _save(result: dict, path: Path) -> None:
+    """Write a size's results so far (atomically: a reader never sees half a file)."""
+    measured = {key: value for key, value in result.items() if key != "save"}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _complete(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("complete", False)
+    except (OSError, ValueError):
+        return False
 
 
 def markdown(results: list[dict]) -> str:

@@ -244,25 +244,34 @@ def start_oxigraph(files: list[Path], workdir: Path, timeout: float,
     """`oxigraph load` then `serve-read-only`. The default graph is made the union of the
     named graphs as a set, as our store does (--union-default-graph would repeat a triple
     once per graph holding it, and so count it more than once)."""
+    return _load_and_serve([["load", "--file", *map(str, files)],
+                            ["update", "--update",
+                             "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"]],
+                           workdir, timeout, query_timeout)
+
+
+def _load_and_serve(steps: list[list[str]], workdir: Path, timeout: float,
+                    query_timeout: float, memory_while_loading: bool = True) -> Server:
+    """Run each `oxigraph` step on the work directory's store, compact it (`optimize`, as its
+    own advice for a read-only endpoint under load says), then `serve-read-only`. Memory is
+    sampled from the start, or, without `memory_while_loading`, from the start of serving."""
     started = time.monotonic()
     deadline = started + timeout
     oxigraph = executable("oxigraph")
     location = workdir / "oxigraph-store"
     log_path = workdir / "oxigraph.log"
-    memory = PeakMemory()
+    loading = PeakMemory()
     try:
-        _run_step([oxigraph, "load", "--location", str(location),
-                   "--file", *map(str, files)], log_path, deadline, memory)
-        _run_step([oxigraph, "update", "--location", str(location), "--update",
-                   "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"],
-                  log_path, deadline, memory)
-        # Compacted for reads, as its own advice for a read-only endpoint under load says.
-        _run_step([oxigraph, "optimize", "--location", str(location)], log_path, deadline,
-                  memory)
+        for command, *arguments in [*steps, ["optimize"]]:
+            _run_step([oxigraph, command, "--location", str(location), *arguments], log_path,
+                      deadline, loading)
     except ServerError:
-        memory.close()
+        loading.close()
         raise
-    return _serve_read_only(location, log_path, started, deadline, query_timeout, memory)
+    if not memory_while_loading:
+        loading.close()
+        loading = PeakMemory()
+    return _serve_read_only(location, log_path, started, deadline, query_timeout, loading)
 
 
 def _serve_read_only(location: Path, log_path: Path, started: float, deadline: float,
@@ -291,20 +300,8 @@ def start_oxigraph_release(nquads: Path, ntriples: Path, workdir: Path, timeout:
     """`oxigraph load` of a release's N-Quads, and of its N-Triples (the union of its graphs,
     as a set) into the default graph, then `optimize` and `serve-read-only`. Its memory is
     sampled from the start of serving: what it costs to serve, not to load."""
-    started = time.monotonic()
-    deadline = started + timeout
-    oxigraph = executable("oxigraph")
-    location = workdir / "oxigraph-store"
-    log_path = workdir / "oxigraph.log"
-    loading = PeakMemory()
-    try:
-        for command in (["load", "--file", str(nquads)], ["load", "--file", str(ntriples)],
-                        ["optimize"]):
-            _run_step([oxigraph, command[0], "--location", str(location), *command[1:]],
-                      log_path, deadline, loading)
-    finally:
-        loading.close()
-    return _serve_read_only(location, log_path, started, deadline, query_timeout, PeakMemory())
+    return _load_and_serve([["load", "--file", str(nquads)], ["load", "--file", str(ntriples)]],
+                           workdir, timeout, query_timeout, memory_while_loading=False)
 
 
 def pss_mib(process: subprocess.Popen) -> float:
