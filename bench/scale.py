@@ -12,9 +12,9 @@ For each size, in a work directory kept between runs (--work), so that a run can
 4. the query mix (bench/queries) against Oxigraph server (`serve-read-only`) loaded with the
    same release: median milliseconds per query, and its PSS;
 5. the report kept aside added, and the build run again: seconds.
-Each size's results go to bench/results/scale-<size>.json as soon as they are measured; a size
-already measured completely is not measured again unless --again. The table (Markdown) compares them with
-the targets of issue 11 and with Oxigraph server; it is printed and written to
+Each size's results go to bench/results/scale-<size>.json after every step; a size measured
+completely is not measured again unless --again. The table (Markdown) compares them with the
+targets of issue 11 and with Oxigraph server; it is printed and written to
 bench/results/scale.md.
 
 Exit codes: 0 measured; 1 a step failed (its error is in the table); 2 bad usage.

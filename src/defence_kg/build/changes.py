@@ -42,13 +42,14 @@ def previous_release(settings: Settings, schema: str) -> Path | None:
     return release if report.get(SCHEMA_KEY) == schema else None
 
 
-def changed_triples(release: Path, lines: list[bytes], skipped: set[bytes]) -> list[bytes]:
-    """The N-Triples lines of the triples asserted in `release` or in `lines` (sorted N-Quads
-    lines of this build's asserted quads) but not in both; graphs named in `skipped` (as
+def changed_triples(release: Path, asserted: Path, skipped: set[bytes]) -> list[bytes]:
+    """The N-Triples lines of the triples asserted in `release` or in `asserted` (this build's
+    asserted quads, sorted N-Quads lines) but not in both; graphs named in `skipped` (as
     N-Triples IRIs) are left out on both sides."""
-    with open(release / "dumps" / f"{DUMP_NAME}.nq", "rb") as before:
+    with open(release / "dumps" / f"{DUMP_NAME}.nq", "rb") as before, \
+            open(asserted, "rb") as after:
         old = _triples(before, skipped)
-        new = _triples(iter(lines), skipped)
+        new = _triples(after, skipped)
         return [triple + b" .\n" for triple in _symmetric_difference(old, new)]
 
 

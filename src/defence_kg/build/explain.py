@@ -9,6 +9,7 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
@@ -82,22 +83,40 @@ def statement_iri(triple, vocabulary: Vocabulary) -> ox.NamedNode:
     Blank node labels change from parse to parse, so they all hash alike; only ontology axioms
     (lists, restrictions) have them, and no two of those statements differ in a blank node alone.
     """
-    text = " ".join("[]" if isinstance(term, ox.BlankNode) else str(term) for term in triple)
-    return _node(vocabulary.id[f"statement/{hashlib.sha256(text.encode()).hexdigest()[:24]}"])
+    return ox.NamedNode(f"{vocabulary.id}statement/{_digest(triple, map(str, triple))}")
+
+
+def _digest(triple, texts: Iterable[str]) -> str:
+    """statement_iri's digest of a triple, given the N-Triples texts of its terms."""
+    text = " ".join("[]" if isinstance(term, ox.BlankNode) else written
+                    for term, written in zip(triple, texts))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
     return _node(vocabulary.id[f"rule/{rule}"])
 
 
-def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivation],
-                        store: ox.Store, vocabulary: Vocabulary) -> set[tuple]:
+def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Derivation],
+                      store: ox.Store, vocabulary: Vocabulary, graph: ox.NamedNode
+                      ) -> Iterator[str]:
     """One derivation for every published inference, down to asserted triples and the graphs
-    of `store` that hold them: the triples of the explanations graph."""
-    explanation: set[tuple] = set()
-    inferred_by = _node(vocabulary.ontology["inferredBy"])
+    of `store` that hold them: the explanations graph (`graph`), as N-Quads lines written as
+    they are found (a line may come more than once: the sorted release holds it once).
+    Lines, not terms: a line is all that is kept of a statement, and costs least to make."""
+    end = f" {graph} .\n"
+    inferred_by = f"<{vocabulary.ontology['inferredBy']}>"
+    prefix = f"<{vocabulary.id}statement/"
+    names: dict[tuple, str] = {}  # triple -> its statement IRI, written
+
+    def name(triple, texts=None) -> str:
+        found = names.get(triple)
+        if found is None:
+            found = names[triple] = f"{prefix}{_digest(triple, texts or map(str, triple))}>"
+        return found
+
     rules_described: set[str] = set()
-    asserted: set[tuple] = set()
+    asserted: list[tuple] = []
     done: set[tuple] = set()
     todo = sorted(published)
     while todo:
@@ -105,40 +124,35 @@ def explanation_triples(published: set[tuple], derivations: dict[tuple, Derivati
         if triple in done:
             continue
         done.add(triple)
-        statement = _describe_statement(explanation, triple, vocabulary)
+        texts = tuple(map(str, triple))
+        statement = name(triple, texts)
+        yield f"{statement} {TYPE} {STATEMENT}{end}"
+        yield f"{statement} {SUBJECT} {texts[0]}{end}"
+        yield f"{statement} {PREDICATE} {texts[1]}{end}"
+        yield f"{statement} {OBJECT} {texts[2]}{end}"
         derivation = derivations.get(triple)
         if derivation is None:
-            asserted.add(triple)
+            asserted.append(triple)
             continue
         if derivation.rule not in rules_described:
             rules_described.add(derivation.rule)
-            _describe_rule(explanation, derivation.rule, vocabulary)
-        explanation.add((statement, inferred_by, rule_iri(derivation.rule, vocabulary)))
+            yield from (f"{s} {p} {o}{end}" for s, p, o in _describe_rule(derivation.rule,
+                                                                             vocabulary))
+        yield f"{statement} {inferred_by} {rule_iri(derivation.rule, vocabulary)}{end}"
         for premise in derivation.premises:
-            explanation.add((statement, DERIVED_FROM, statement_iri(premise, vocabulary)))
+            yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
             todo.append(premise)
+    del done
     derived = {_node(graph) for graph in vocabulary.derived_graphs}
     for triple in asserted:
         for quad in store.quads_for_pattern(*triple):
             if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived:
-                explanation.add((statement_iri(triple, vocabulary), DERIVED_FROM,
-                                 quad.graph_name))
-    return explanation
+                yield f"{name(triple)} {DERIVED_FROM} {quad.graph_name}{end}"
 
 
-def _describe_statement(explanation: set, triple, vocabulary: Vocabulary) -> ox.NamedNode:
-    statement = statement_iri(triple, vocabulary)
-    subject, predicate, obj = triple
-    explanation.add((statement, TYPE, STATEMENT))
-    explanation.add((statement, SUBJECT, subject))
-    explanation.add((statement, PREDICATE, predicate))
-    explanation.add((statement, OBJECT, obj))
-    return statement
-
-
-def _describe_rule(explanation: set, rule: str, vocabulary: Vocabulary) -> None:
+def _describe_rule(rule: str, vocabulary: Vocabulary) -> Iterator[tuple]:
     iri = rule_iri(rule, vocabulary)
-    explanation.add((iri, TYPE, _node(vocabulary.ontology["InferenceRule"])))
-    explanation.add((iri, LABEL, ox.Literal(rule)))
-    explanation.add((iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")))
-    explanation.add((iri, SEE_ALSO, ox.NamedNode(SPEC)))
+    yield iri, TYPE, _node(vocabulary.ontology["InferenceRule"])
+    yield iri, LABEL, ox.Literal(rule)
+    yield iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")
+    yield iri, SEE_ALSO, ox.NamedNode(SPEC)

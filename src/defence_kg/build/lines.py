@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -21,11 +21,12 @@ _NOT_COMMENT = re.compile(r'<[^>]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 
 @dataclass
 class RdfFile:
-    """One data file: its name as shown (relative to the repository), text, quads and prefixes."""
+    """One data file: its name as shown (relative to the repository), text, quads and prefixes.
+    Without its text (None), the file is read again where a line is looked for."""
 
     path: Path
     display: str
-    text: str
+    text: str | None
     quads: list[ox.Quad]
     prefixes: dict[str, str]
 
@@ -39,7 +40,12 @@ class RdfFile:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        text = self.path.read_text(encoding="utf-8") if self.text is None else self.text
+        return text.splitlines()
+
+    def without_contents(self) -> RdfFile:
+        """The file as a place to point at: its name and prefixes, not its text and quads."""
+        return replace(self, text=None, quads=[])
 
     def name(self, iri: str) -> str:
         """The shortest prefixed name this file could write for iri, or <iri>."""
@@ -70,8 +76,17 @@ class RdfFile:
         return f"{self.display}:{line}" if line else self.display
 
 
-def read_rdf_files(paths: Iterable[Path], settings: Settings) -> list[RdfFile]:
-    return [RdfFile.read(path, settings) for path in paths]
+def read_rdf_files(paths: Iterable[Path], settings: Settings,
+                   readers: Sequence[Callable[[RdfFile], None]] = ()) -> list[RdfFile]:
+    """The files, each given to every reader as it is read, and then kept without its
+    contents: one file's quads in memory at a time, whatever the size of the data."""
+    files = []
+    for path in paths:
+        file = RdfFile.read(path, settings)
+        for read in readers:
+            read(file)
+        files.append(file.without_contents())
+    return files
 
 
 def locate(files: Sequence[RdfFile], iri: str, then: str | None = None) -> str | None:

@@ -6,7 +6,7 @@ The graph layout is documented in docs/design.md ("Named graphs and provenance")
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,15 +38,19 @@ def load_sources(settings: Settings, extra_files: Sequence[Path] = ()) -> list[S
     """The ontology in its graph, each .ttl in the graph named after it, each .trig or .nq
     file's graphs as written; `extra_files` are read as if they were under data/ (a draft
     being accepted is checked with the rest of the data this way)."""
+    return list(read_sources(settings, extra_files))
+
+
+def read_sources(settings: Settings, extra_files: Sequence[Path] = ()) -> Iterator[Source]:
+    """load_sources() one at a time: a caller that writes each away holds one in memory."""
     vocabulary = settings.vocabulary
     ontology = settings.ontology_dir / ONTOLOGY_FILE
-    sources = [load_source(ontology, settings, ox.NamedNode(str(vocabulary.ontology_graph)))]
+    yield load_source(ontology, settings, ox.NamedNode(str(vocabulary.ontology_graph)))
     for path in [*data_files(settings), *extra_files]:
         graph = None
         if not DATA_FORMATS[path.suffix].supports_datasets:
             graph = ox.NamedNode(str(vocabulary.graph[_graph_name(path, settings)]))
-        sources.append(load_source(path, settings, graph))
-    return sources
+        yield load_source(path, settings, graph)
 
 
 def load_source(path: Path, settings: Settings, graph: ox.NamedNode | None) -> Source:

@@ -8,7 +8,6 @@ verbatim copy a source names with dko:textFile, or its nif:isString where it has
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -32,35 +31,49 @@ class Segment:
     context: str | None = None
 
 
-def misplaced_segments(files: Sequence[RdfFile], settings: Settings) -> list[str]:
+class MisplacedSegments:
     """One problem per segment whose anchor is not the text at its offsets, naming the file and
     line of the segment, the anchor and the text found there (and where the anchor is, if it is
-    elsewhere in the text)."""
-    text_file = str(Vocabulary().ontology["textFile"])  # files are written with the canonical base
-    segments: dict[str, Segment] = {}
-    texts: dict[str, tuple[str, str]] = {}  # context -> (where the text is, the text)
-    problems = []
-    for file in files:
+    elsewhere in the text); read() one file at a time, then problems()."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        # Files are written with the canonical base.
+        self.text_file = str(Vocabulary().ontology["textFile"])
+        self.segments: dict[str, Segment] = {}
+        self.texts: dict[str, tuple[str, str]] = {}  # context -> (where the text is, the text)
+        self.unreadable: list[str] = []
+
+    def read(self, file: RdfFile) -> None:
+        segments, texts = self.segments, self.texts
+        place = file.without_contents()  # what a segment keeps of its file
         for quad in file.quads:
             subject, predicate, value = quad.subject.value, quad.predicate.value, quad.object
             if predicate in (BEGIN, END, ANCHOR, CONTEXT):
-                segment = segments.setdefault(subject, Segment(subject, file))
+                segment = segments.get(subject)
+                if segment is None:
+                    segment = segments[subject] = Segment(subject, place)
                 _set(segment, predicate, value)
             elif predicate == IS_STRING:
                 texts[subject] = (file.where(subject), value.value)
-            elif predicate == text_file and subject not in texts:
-                path = settings.root / value.value
+            elif predicate == self.text_file and subject not in texts:
+                path = self.settings.root / value.value
                 try:
                     texts[subject] = (value.value, path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError) as error:
-                    problems.append(f"{file.where(subject)}: {file.name(subject)} names its text "
-                                    f"{value.value}, which cannot be read: {error}")
-    for segment in segments.values():
-        if segment.context in texts and None not in (segment.begin, segment.end, segment.anchor):
-            problem = _compare(segment, *texts[segment.context])
-            if problem:
-                problems.append(problem)
-    return problems
+                    self.unreadable.append(f"{file.where(subject)}: {file.name(subject)} names "
+                                           f"its text {value.value}, which cannot be read: "
+                                           f"{error}")
+
+    def problems(self) -> list[str]:
+        problems = list(self.unreadable)
+        for segment in self.segments.values():
+            if segment.context in self.texts and None not in (segment.begin, segment.end,
+                                                              segment.anchor):
+                problem = _compare(segment, *self.texts[segment.context])
+                if problem:
+                    problems.append(problem)
+        return problems
 
 
 def _set(segment: Segment, predicate: str, value: ox.Literal | ox.NamedNode) -> None:

@@ -19,24 +19,25 @@ import tempfile
 import time
 import weakref
 from collections.abc import Sequence
-from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, add_lines, nquads_lines, write_statements, write_union
+from .assemble import Statements, load_quads, sort_lines, write_lines, write_quads
+from .assemble import write_statements, write_union
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
-from .explain import explanation_triples
+from .explain import explanation_lines
 from .lines import locator, read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, load_sources
-from .offsets import misplaced_segments
+from .offsets import MisplacedSegments
 from .reason import infer
-from .terms import undeclared_terms
+from .terms import UndeclaredTerms
 from .validate import Beside
 
 log = logging.getLogger(__name__)
@@ -88,44 +89,51 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 shapes = load_shapes(settings)
             except LoadError as error:
                 raise BuildError(str(error)) from error
-            quads = [quad for source in sources for quad in source.quads]
-            lines = sorted(nquads_lines(quads))
+            with open(work / "asserted.nq", "wb") as out:
+                write_quads((quad for source in sources for quad in source.quads), out)
+            asserted = sort_lines([work / "asserted.nq"], work / "asserted-sorted.nq")
+            (work / "asserted.nq").unlink()
         with step("check files (terms, offsets)"):
-            files = read_rdf_files([*data_files(settings), *extra_files], settings)
+            terms, segments = UndeclaredTerms(settings), MisplacedSegments(settings)
+            files = read_rdf_files([*data_files(settings), *extra_files], settings,
+                                   readers=(terms.read, segments.read))
             _fail_on({
                 "Terms neither the ontology nor a vocabulary it reuses declares":
-                    undeclared_terms(files, settings),
+                    terms.problems,
                 "Segments whose nif:anchorOf is not the source text at their offsets":
-                    misplaced_segments(files, settings),
+                    segments.problems(),
             })
         with step("compare with the last release"):
             schema = schema_digest(settings, _code_files())
             previous = previous_release(settings, schema)
             special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
             changed = None if previous is None else changed_triples(
-                previous, lines, {f"<{graph}>".encode() for graph in special})
+                previous, asserted, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
         beside = Beside([s.quads for s in sources[1:]], sources[0].quads, shapes, changed,
                         vocabulary.prefixes, locator(files, settings))
-        del files
+        # The forked process has its copy of the quads; from here on they are read from the
+        # sorted file, and no Python object per quad is kept.
+        del files, sources
         with step("store"):
             store = ox.Store(str(work / STORE))
-            store.bulk_extend(quads)
+            load_quads(store, asserted)
         try:
-            inference, derived = _reason(quads, store, vocabulary, step)
+            dropped, derived = _reason(asserted, store, vocabulary, step, work)
+            # Assembled while SHACL may still run: a shape violation is still the error
+            # reported first, but the wait is shorter.
+            with step("assemble"):
+                release = sort_lines([asserted, derived], work / "release.nq", merge=True)
+                asserted.unlink()
+                statements = write_statements(release, work, special)
+                load_quads(store, derived)
+                derived.unlink()
+                write_union(store, statements)
         except BuildError:
             _check_shapes(beside, step)
             raise
-        del quads, sources
         _check_shapes(beside, step)
-        with step("assemble"):
-            add_lines(store, derived, work)
-            lines += derived
-            del derived
-            statements = write_statements(lines, work, special)
-            del lines
-            write_union(store, statements)
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
@@ -138,16 +146,18 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     finally:
         if beside is not None:
             beside.cancel()
-    report = {**_report(statements, inference.dropped, settings), SCHEMA_KEY: schema}
+    report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema}
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
     return BuildResult(report, statements, work, step.timings, step.peaks)
 
 
-def _reason(quads: list[ox.Quad], store: ox.Store, vocabulary, step) -> tuple:
-    """The inference, and the N-Quads lines of the inferred and explanations graphs (sorted):
-    lines, not quads, which cost several times the memory."""
+def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path) -> tuple:
+    """What was dropped from the closure (a count by reason), and the inferred and
+    explanations graphs as a sorted N-Quads file, written as they are found."""
     with step("reason (OWL 2 RL)") as progress:
+        quads = ox.parse(path=str(asserted), format=ox.RdfFormat.N_QUADS,
+                         rename_blank_nodes=False)
         inference = infer(quads, store, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
@@ -155,12 +165,14 @@ def _reason(quads: list[ox.Quad], store: ox.Store, vocabulary, step) -> tuple:
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        explained = explanation_triples(inference.triples, inference.derivations, store,
-                                        vocabulary)
-        lines = nquads_lines(chain((ox.Quad(*t, inferred) for t in inference.triples),
-                                   (ox.Quad(*t, explanations) for t in explained)))
-        lines.sort()
-    return inference, lines
+        explained = explanation_lines(inference.triples, inference.derivations, store,
+                                      vocabulary, explanations)
+        with open(work / "derived.nq", "wb") as out:
+            write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in inference.triples),
+                              explained), out)
+        derived = sort_lines([work / "derived.nq"], work / "derived-sorted.nq")
+        (work / "derived.nq").unlink()
+    return inference.dropped, derived
 
 
 def _check_shapes(beside: Beside, step) -> None:

@@ -9,26 +9,28 @@ serialisers and gzip, a block at a time.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
-from ..namespaces import Vocabulary
+from ..namespaces import NIF, Vocabulary
 from ..rdf import canonical_quads, to_rdflib
 from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX, STORE_DIR
 from ..settings import Settings
 from .census import Census, take_census
+from .dumps import Written, pack_file, reparse, write_dump
+from .forks import Forked
 from .ontology_page import ontology_page
 from .pipeline import BuildResult
-from .search_index import write_search_index
+from .search_index import quads_to_index, write_search_index
 from .sources import describe_sources, list_sources
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -53,9 +55,9 @@ RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The sourc
 IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLES = 3
 KEEP_RELEASES = 3
-# gzip level 6 (zlib's default): a tenth larger than 9 at a third of the time.
-GZIP_LEVEL = 6
-BLOCK = 1 << 20
+# The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale").
+LONGEST_FIRST = ("jsonld", "trig", "ttl", "nq", "nt")
+FORKS = 2  # the machine's cores: this process's own share is short
 
 
 def publish(result: BuildResult, settings: Settings) -> Path:
@@ -78,35 +80,47 @@ def publish(result: BuildResult, settings: Settings) -> Path:
 def write_release(result: BuildResult, settings: Settings, directory: Path) -> str:
     """Write every file of a release into directory; return the sha256 of its checksum list,
     its report and its ontology page (the store's files are not byte-identical from one
-    build to the next; the statements they hold are those of the dumps)."""
+    build to the next; the statements they hold are those of the dumps).
+
+    The dumps and the search index are written by forked processes, two at a time (the
+    longest first), while this one takes the census and writes the ontology page."""
     vocabulary = settings.vocabulary
     dumps = directory / "dumps"
     dumps.mkdir()
     store = result.open_store()
     statements = result.statements
     quads, triples = result.report["triples"]["quads"], statements.triples
-    ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
-    ontology = sorted((q.triple for q in store.quads_for_pattern(None, None, None,
-                                                                 ontology_graph)), key=str)
     counts = {}  # statements: triples (quads for dataset formats) per file
-    for extension, rdf_format in DUMP_FORMATS.items():
+    tasks = {SEARCH_INDEX: partial(_write_search_index, statements.nquads, vocabulary,
+                                   directory / SEARCH_INDEX)}
+    for extension in LONGEST_FIRST:
+        rdf_format = DUMP_FORMATS[extension]
         source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
         target = dumps / f"{DUMP_NAME}.{extension}"
         if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
             os.link(source, target)  # already written, sorted, by the build
+            tasks[target.name] = partial(pack_file, target)
         else:
-            ox.serialize(ox.parse(path=str(source), format=_format_of(source)),
-                         output=str(target), format=rdf_format, prefixes=vocabulary.prefixes)
+            tasks[target.name] = partial(_reserialise, source, target, rdf_format,
+                                         vocabulary.prefixes)
         counts[target.name] = quads if rdf_format.supports_datasets else triples
-    ox.serialize(ontology, output=str(dumps / "ontology.ttl"), format=ox.RdfFormat.TURTLE,
-                 prefixes=vocabulary.prefixes)
-    counts["ontology.ttl"] = len(ontology)
+    with Forked(tasks, at_once=FORKS) as forked:
+        ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
+        ontology = sorted((q.triple for q in store.quads_for_pattern(
+            None, None, None, ontology_graph)), key=str)
+        written = [*write_dump(ontology, dumps / "ontology.ttl", ox.RdfFormat.TURTLE,
+                               vocabulary.prefixes)]
+        counts["ontology.ttl"] = len(ontology)
+        census = take_census(statements.ntriples, str(vocabulary.id), EXAMPLES)
+        page = ontology_page(store, vocabulary, result.report["version"])
+        done = forked.results()
+    index = bytes.fromhex(done.pop(SEARCH_INDEX))
+    written += [file for pair in done.values() for file in pair]
     for name in list(counts):
-        _gzip(dumps / name, dumps / f"{name}.gz")
         counts[f"{name}.gz"] = counts[name]
-    files = {name: (dumps / name).stat().st_size for name in counts}
-    digests = {name: _sha256(dumps / name) for name in counts}
-    void = describe(result, settings, store, files, digests)
+    files = {file.name: file.size for file in written}
+    digests = {file.name: file.sha256 for file in written}
+    void = describe(result, settings, store, census, files, digests)
     ox.serialize(void, output=str(dumps / "void.ttl"), format=ox.RdfFormat.TURTLE,
                  prefixes=vocabulary.prefixes)
     counts["void.ttl"] = len(void)
@@ -117,25 +131,20 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     report = json.dumps({**result.report, "statements": counts}, indent=2,
                         sort_keys=True) + "\n"
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
-    page = ontology_page(store, vocabulary, result.report["version"])
     (directory / ONTOLOGY_PAGE).write_bytes(page)
-    write_search_index(ox.parse(path=str(statements.nquads), format=ox.RdfFormat.N_QUADS),
-                       vocabulary, directory / SEARCH_INDEX)
-    index = bytes.fromhex(_sha256(directory / SEARCH_INDEX))
     store.backup(str(directory / STORE_DIR))
     return hashlib.sha256(checksums.encode() + report.encode() + page + index).hexdigest()
 
 
-def _format_of(path: Path) -> ox.RdfFormat:
-    return ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
+                 prefixes: dict[str, str]) -> tuple[Written, Written]:
+    return write_dump(reparse(source), target, rdf_format, prefixes)
 
 
-def _gzip(source: Path, target: Path) -> None:
-    """Compress a block at a time; no name or time in the header, so the bytes are the same
-    for the same content."""
-    with open(source, "rb") as plain, open(target, "wb") as raw, gzip.GzipFile(
-            filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as packed:
-        shutil.copyfileobj(plain, packed, BLOCK)
+def _write_search_index(nquads: Path, vocabulary: Vocabulary, path: Path) -> str:
+    """Write the index; return its sha256 (part of the release's fingerprint)."""
+    write_search_index(quads_to_index(nquads, vocabulary), vocabulary, path)
+    return _sha256(path)
 
 
 def _sha256(path: Path) -> str:
@@ -143,12 +152,11 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def describe(result: BuildResult, settings: Settings, store: ox.Store, files: dict[str, int],
-             digests: dict[str, str]) -> list[ox.Triple]:
+def describe(result: BuildResult, settings: Settings, store: ox.Store, census: Census,
+             files: dict[str, int], digests: dict[str, str]) -> list[ox.Triple]:
     """The VoID (https://www.w3.org/TR/void/) and DCAT (https://www.w3.org/TR/vocab-dcat-3/)
     description of the dataset, its dumps, its links and its SPARQL endpoint, in a catalogue."""
     vocabulary = settings.vocabulary
-    census = take_census(result.statements.ntriples, str(vocabulary.id), EXAMPLES)
     g = Graph()
     dataset = URIRef(vocabulary.dataset_iri)
     endpoint = URIRef(vocabulary.base + "sparql")
@@ -216,11 +224,25 @@ def _describe_contents(g: Graph, dataset: URIRef, census: Census) -> None:
 
 
 def _about_sources(store: ox.Store):
-    """The triples list_sources reads (types, titles, publishers, dates, labels), from the
-    store's indexes rather than a pass over every statement."""
-    for predicate in (RDF.type, DCTERMS.title, DCTERMS.publisher, DCTERMS.issued, RDFS.label):
-        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None):
-            yield quad.subject, quad.predicate, quad.object
+    """The triples list_sources reads (the sources' types, titles, publishers and dates, their
+    publishers' labels), looked up by subject in the union: a few per source, where a pass
+    over every typing triple and label would cost seconds a million statements."""
+    union = ox.DefaultGraph()
+    context = ox.NamedNode(str(NIF.Context))
+    for typed in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), context, union):
+        yield typed.subject, typed.predicate, typed.object
+        for predicate in (DCTERMS.title, DCTERMS.publisher, DCTERMS.issued):
+            for quad in store.quads_for_pattern(typed.subject, ox.NamedNode(str(predicate)),
+                                                None, union):
+                yield quad.subject, quad.predicate, quad.object
+                if predicate == DCTERMS.publisher and not isinstance(quad.object, ox.Literal):
+                    yield from _labels(store, quad.object)
+
+
+def _labels(store: ox.Store, subject):
+    for quad in store.quads_for_pattern(subject, ox.NamedNode(str(RDFS.label)), None,
+                                        ox.DefaultGraph()):
+        yield quad.subject, quad.predicate, quad.object
 
 
 def _describe_sources(g: Graph, dataset: URIRef, sources) -> None:

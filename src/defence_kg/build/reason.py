@@ -59,22 +59,32 @@ def reasoner_input(quads: Iterable[ox.Quad], vocabulary: Vocabulary) -> Iterator
             yield quad.subject, quad.predicate, quad.object
 
 
-def external_aliases(quads: Iterable[ox.Quad], vocabulary: Vocabulary) -> set[ox.NamedNode]:
+def _noting_aliases(quads: Iterable[ox.Quad], vocabulary: Vocabulary,
+                    aliases: set[ox.NamedNode]) -> Iterator[ox.Quad]:
+    """The quads, unchanged; on the way, the IRIs of other data sets that the identity links
+    name are added to `aliases`."""
     links = ox.NamedNode(str(vocabulary.links_graph))
-    return {q.object for q in quads if q.graph_name == links and q.predicate == SAME_AS
-            and isinstance(q.object, ox.NamedNode)}
+    for quad in quads:
+        if quad.graph_name == links and quad.predicate == SAME_AS \
+                and isinstance(quad.object, ox.NamedNode):
+            aliases.add(quad.object)
+        yield quad
 
 
-def infer(quads: list[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
+def infer(quads: Iterable[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
           progress=None) -> Inference:
     """Close the asserted data and ontology under OWL 2 RL; keep what is worth publishing.
-    `store` holds the same quads: where a contradiction's premises are stated."""
-    aliases = external_aliases(quads, vocabulary)
-    active, inert = split_inert(reasoner_input(quads, vocabulary))
+    `quads` are read once (a file being parsed will do); `store` holds the same quads: where
+    a contradiction's premises are stated."""
+    aliases: set[ox.NamedNode] = set()
+    active, inert = split_inert(reasoner_input(_noting_aliases(quads, vocabulary, aliases),
+                                               vocabulary))
     reasoner = Reasoner(active, ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+    del active
     same = reasoner.same
     if same:  # what holds of an individual holds of the same individual (eq-rep-s, eq-rep-o)
         reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
+    del inert
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()))
     inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)

@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -53,6 +53,7 @@ CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', c
   tokenize='porter unicode61 remove_diacritics 2');
 """
 SENTENCE, RESOURCE = "sentence", "resource"
+PARSE_BATCH = 100_000  # lines parsed at once
 
 
 def compact(text: str) -> str:
@@ -63,6 +64,33 @@ def compact(text: str) -> str:
 def joined(text: str) -> str:
     """The name's letter-digit neighbours written together: "the Su-57 jets" -> "su57"."""
     return " ".join(a + b for a, b in JOINABLE.findall(text.casefold()))
+
+
+def quads_to_index(nquads: Path, vocabulary: Vocabulary) -> Iterator[ox.Quad]:
+    """The quads of an N-Quads file that the index reads, in their order: the lines that cannot
+    change it (a blank-node subject; in a derived graph, an IRI object of a predicate _Facts
+    ignores there) are dropped before they are parsed, which is most of the explanations."""
+    derived = tuple(f" <{graph}> .\n".encode() for graph in vocabulary.derived_graphs)
+    wanted = {f"<{iri}>".encode() for iri in (SUB_PROPERTY, SUB_CLASS, DERIVED_FROM, CONTEXT)}
+    batch: list[bytes] = []
+    with open(nquads, "rb") as lines:
+        for line in lines:
+            if line[:1] != b"<" or line[:2] == b"<<":
+                continue  # not an IRI: _Facts.add ignores the quad
+            if line.endswith(derived):
+                _, predicate, rest = line.split(b" ", 2)
+                if rest[:1] != b'"' and predicate not in wanted:
+                    continue
+            batch.append(line)
+            if len(batch) == PARSE_BATCH:
+                yield from _parse(batch)
+                batch = []
+    yield from _parse(batch)
+
+
+def _parse(lines: list[bytes]) -> ox.QuadParser:
+    # Lenient: the build wrote these lines with pyoxigraph from terms it had checked.
+    return ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path) -> None:

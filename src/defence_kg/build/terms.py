@@ -4,7 +4,6 @@ reuses. A misspelt or invented term is a new IRI to RDF, which no other check wo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -72,23 +71,27 @@ class Declared:
         return cls(frozenset(classes), frozenset(properties))
 
 
-def undeclared_terms(files: Sequence[RdfFile], settings: Settings) -> list[str]:
-    """One problem per undeclared term and file: `file:line: term …`, with the closest terms."""
-    declared = Declared.by(RdfFile.read(settings.ontology_dir / ONTOLOGY_FILE, settings))
-    problems = []
-    for file in files:
+class UndeclaredTerms:
+    """One problem per undeclared term and file: `file:line: term …`, with the closest terms;
+    read() one file at a time."""
+
+    def __init__(self, settings: Settings):
+        self.declared = Declared.by(RdfFile.read(settings.ontology_dir / ONTOLOGY_FILE,
+                                                 settings))
+        self.problems: list[str] = []
+
+    def read(self, file: RdfFile) -> None:
         used: dict[str, str] = {}  # term -> "class" or "property", in order of first use
         for quad in file.quads:
             used.setdefault(quad.predicate.value, "property")
             if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
                 used.setdefault(quad.object.value, "class")
         for term, kind in used.items():
-            known = declared.classes if kind == "class" else declared.properties
+            known = self.declared.classes if kind == "class" else self.declared.properties
             if term not in known:
-                problems.append(f"{file.where(term)}: {file.name(term)} is not a {kind} "
-                                f"declared in the ontology or a vocabulary it reuses"
-                                + _suggest(term, known, file))
-    return problems
+                self.problems.append(f"{file.where(term)}: {file.name(term)} is not a {kind} "
+                                     f"declared in the ontology or a vocabulary it reuses"
+                                     + _suggest(term, known, file))
 
 
 def _suggest(term: str, known: frozenset[str], file: RdfFile) -> str:
