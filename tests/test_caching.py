@@ -193,16 +193,16 @@ def test_the_live_server_gives_one_etag_whichever_worker_answers(live_server):
 
 # --- the LRU by bytes -------------------------------------------------------------------------
 
-def entry(size: int) -> Rendered:
-    return Rendered(b"x" * (size - ENTRY_OVERHEAD), "text/plain", 1, False, "tag")
+def entry(size: int, fill: bytes = b"x") -> Rendered:
+    return Rendered(fill * (size - ENTRY_OVERHEAD), "text/plain", 1, False, "tag")
 
 
 def test_the_least_recently_used_goes_first():
     cache = ResultCache(3000)
     for key in "abc":
-        cache.put(key, entry(1000))
+        cache.put(key, entry(1000, key.encode()))
     assert cache.get("a") is not None  # now the most recently used
-    cache.put("d", entry(1000))
+    cache.put("d", entry(1000, b"d"))
     assert [key for key in "abcd" if cache.get(key)] == ["a", "c", "d"]
     assert cache.size == 3000
 
@@ -228,3 +228,16 @@ def test_replacing_an_entry_counts_its_bytes_once():
     cache.put("a", entry(600))
     cache.put("a", entry(400))
     assert (cache.size, len(cache)) == (400, 1)
+
+
+def test_equal_bodies_are_kept_once():
+    cache = ResultCache(5000)
+    for key in "abcdef":  # one result, asked six ways
+        cache.put(key, entry(1000))
+    cache.put("other", entry(1000, b"o"))
+    assert cache.size == 2 * 1000 + 5 * ENTRY_OVERHEAD
+    assert cache.get("a").body is cache.get("f").body
+    for key in "abcdef":  # the body goes with the last entry holding it
+        cache.put(key, entry(300, key.encode()))
+    assert cache.size == 1000 + 6 * 300
+    assert {len(cache.get(key).body) for key in "abcdef"} == {300 - ENTRY_OVERHEAD}

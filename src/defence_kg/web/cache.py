@@ -1,4 +1,6 @@
 """A bounded in-process cache of rendered query results, least recently used out first, by bytes.
+Equal bodies are kept once: the same result asked by queries written differently (comments,
+spacing, prefixes) or with Accept headers naming the same format costs its bytes once.
 
 The data cannot change while the server runs (a new build means a new server), so a cached
 result stays right until it is evicted; its strong ETag (RFC 9110, section 8.8.3) names the
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ENTRY_OVERHEAD = 200  # bytes of bookkeeping per entry beyond its body, roughly
 
@@ -41,6 +43,7 @@ class ResultCache:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self._entries: OrderedDict[str, Rendered] = OrderedDict()
+        self._bodies: dict[bytes, list] = {}  # a body: [the one kept, how many entries hold it]
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -52,17 +55,32 @@ class ResultCache:
             return entry
 
     def put(self, key: str, entry: Rendered) -> None:
-        size = _size(entry)
-        if size > self.max_bytes:
+        if _size(entry) > self.max_bytes:
             return  # would evict everything else and be evicted by the next result
         with self._lock:
             if key in self._entries:
-                self._bytes -= _size(self._entries.pop(key))
-            self._entries[key] = entry
-            self._bytes += size
+                self._drop(self._entries.pop(key))
+            self._entries[key] = self._hold(entry)
             while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= _size(evicted)
+                self._drop(self._entries.popitem(last=False)[1])
+
+    def _hold(self, entry: Rendered) -> Rendered:
+        """The entry, with its body shared with the entries already holding an equal one."""
+        held = self._bodies.get(entry.body)
+        if held is None:
+            held = self._bodies[entry.body] = [entry.body, 0]
+            self._bytes += len(entry.body)
+        held[1] += 1
+        self._bytes += ENTRY_OVERHEAD
+        return replace(entry, body=held[0])
+
+    def _drop(self, entry: Rendered) -> None:
+        held = self._bodies[entry.body]
+        held[1] -= 1
+        self._bytes -= ENTRY_OVERHEAD
+        if not held[1]:
+            del self._bodies[entry.body]
+            self._bytes -= len(entry.body)
 
     @property
     def size(self) -> int:

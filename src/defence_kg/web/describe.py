@@ -20,17 +20,19 @@ PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
 """
 # Separate queries, each joining outwards from the resources: under one UNION Oxigraph
 # evaluated the branches before binding the resources (23 ms instead of 0.2 ms at 100k triples).
+# Each first finds the distinct things linked (graphs holding) the resources, then joins once
+# per thing rather than once per statement (30 ms down to 10 ms at 200k quads).
 CONTEXT = (
     PREFIXES + """CONSTRUCT { ?linked ?labelling ?label } WHERE {
-      VALUES ?resource { %s }
-      ?resource ?p ?linked . FILTER(isIRI(?linked))
+      { SELECT DISTINCT ?linked {
+          VALUES ?resource { %s }
+          ?resource ?p ?linked . FILTER(isIRI(?linked)) } }
       { ?linked rdfs:label ?label BIND(rdfs:label AS ?labelling) }
       UNION { ?linked skos:prefLabel ?label BIND(skos:prefLabel AS ?labelling) }
     }""",
     PREFIXES + """CONSTRUCT { ?graph prov:wasDerivedFrom ?sentence . ?sentence nif:anchorOf ?text }
     WHERE {
-      VALUES ?resource { %s }
-      GRAPH ?graph { ?resource ?q ?o }
+      { SELECT DISTINCT ?graph { VALUES ?resource { %s } GRAPH ?graph { ?resource ?q ?o } } }
       ?graph prov:wasDerivedFrom ?sentence
       OPTIONAL { ?sentence nif:anchorOf ?text }
     }""",

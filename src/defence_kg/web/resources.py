@@ -82,18 +82,19 @@ def bounded_description(sources: Sources, nodes: Iterable[ox.NamedNode]) -> list
     resources = " ".join(sorted({str(node) for node in nodes}))
     quads: dict[ox.Quad, None] = {}
     for store in sources.stores if resources else ():
-        levels = 4
+        # Most resources lead to no blank node: their own statements, one level, are all
+        # (each level more cost 3 ms at 200k quads, whether it found anything or not).
+        levels = 1
         while True:
-            rows = list(store.query(_levels_query(resources, levels)))
-            subjects = {row["s"] for row in rows}
-            deeper = [row for row in rows if int(row["level"].value) == levels - 1
-                      and isinstance(row["o"], ox.BlankNode) and row["o"] not in subjects]
-            if not deeper or levels >= DEEPEST:
+            # As tuples (s, p, o, g, level): reading a solution by name cost more than the query.
+            rows = [tuple(row) for row in store.query(_levels_query(resources, levels))]
+            ends = {o for _, _, o, _, level in rows
+                    if isinstance(o, ox.BlankNode) and int(level.value) == levels - 1}
+            if not ends or ends <= {row[0] for row in rows} or levels >= DEEPEST:
                 break
             levels *= 2
-        rows.sort(key=lambda row: int(row["level"].value))  # the resources' own first
-        quads.update(dict.fromkeys(ox.Quad(row["s"], row["p"], row["o"], row["g"])
-                                   for row in rows))
+        rows.sort(key=lambda row: int(row[4].value))  # the resources' own first
+        quads.update(dict.fromkeys(ox.Quad(s, p, o, g) for s, p, o, g, _ in rows))
     return list(quads)
 
 
