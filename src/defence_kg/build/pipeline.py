@@ -33,7 +33,7 @@ from .assemble import write_statements, write_union
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_lines
-from .lines import locator, read_rdf_files
+from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, load_sources
 from .offsets import MisplacedSegments
 from .reason import infer
@@ -86,7 +86,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         with step("load"):
             try:
                 sources = load_sources(settings, extra_files)
-                shapes = load_shapes(settings)
+                load_shapes(settings)  # a broken shapes file is refused here (SHACL reads it again)
             except LoadError as error:
                 raise BuildError(str(error)) from error
             with open(work / "asserted.nq", "wb") as out:
@@ -111,9 +111,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 previous, asserted, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
-        beside = Beside([s.quads for s in sources[1:]], sources[0].quads, shapes, changed,
-                        vocabulary.prefixes, locator(files, settings))
-        # The forked process has its copy of the quads; from here on they are read from the
+        beside = Beside(settings, extra_files, changed)
+        # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
         del files, sources
         with step("store"):

@@ -17,6 +17,9 @@ Locate = Callable[[str, "str | None"], "str | None"]
 class ShapeMessages:
     """Turns pySHACL's results graph into one line per violation."""
 
+    # What it reads of the data graph besides the shapes' own paths (names, types, schemes).
+    READS = frozenset({RDF.type, RDFS.label, SKOS.prefLabel, SKOS.inScheme})
+
     def __init__(self, results: Graph, shapes: Graph, data: Graph, prefixes: dict[str, str],
                  locate: Locate | None = None):
         self.results = results

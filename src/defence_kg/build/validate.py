@@ -1,11 +1,13 @@
 """Validate the asserted data against the SHACL shapes (https://www.w3.org/TR/shacl/), by source.
 
-pySHACL needs an rdflib graph, which costs about a kilobyte a triple, so the data is validated
-a group of sources at a time: each group's graph holds the ontology (so that sh:targetClass
-follows subclasses), the triples of the resources the group mentions, and those of the
-resources they lead to, as many levels deep as the shapes look (shape_depth). A resource's
-result depends on nothing else, so the problems of the groups together are those of the whole
-data; a resource that is only a neighbour in a group is judged in the group that mentions it.
+The data is validated a group of sources at a time: each group's graph holds the ontology (so
+that sh:targetClass follows subclasses), the triples of the resources the group mentions, and
+those of the resources they lead to, as many levels deep as the shapes look (shape_depth). A
+resource's result depends on nothing else, so the problems of the groups together are those of
+the whole data; a resource that is only a neighbour in a group is judged in the group that
+mentions it. pyrudof (Rust) screens each group; pySHACL, three times slower and a kilobyte a
+triple in an rdflib graph, validates only a group pyrudof finds fault with, and its results make
+the messages (docs/design.md, "SHACL: pyrudof screens, pySHACL judges").
 """
 
 from __future__ import annotations
@@ -15,17 +17,22 @@ import resource
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
 
 import pyoxigraph as ox
+import pyrudof
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from ..rdf import to_rdflib
+from ..settings import Settings
+from .lines import locator, read_rdf_files
+from .load import data_files, load_shapes, load_sources
 from .shape_messages import Locate, ShapeMessages
 
-
-GROUP_QUADS = 200_000  # quads of the sources validated together: their graph's memory
+GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof ~5 KB each)
 PLAIN_PARAMETERS = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.minLength,
                     SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang,
                     SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
@@ -39,18 +46,20 @@ NESTED = (SH.node, SH["and"], SH["or"], SH.xone, SH["not"], SH.property,
 
 
 class Beside:
-    """validate_shapes() in a forked process, so that it runs on the machine's other core while
-    this one reasons: it reads the sources (shared copy-on-write) and sends back its Validation,
-    its seconds and its peak RSS (MiB). Fork it before anything starts threads (the store)."""
+    """validate_shapes() over the repository's sources in a process of its own, so that it runs
+    on the machine's other core while this one reasons: it sends back its Validation, its
+    seconds and its peak RSS (MiB). A new interpreter (spawned), not a fork: it parses the files
+    itself, so this process need not keep their quads for it, and it holds none of this
+    process's pages (a forked child keeps every page its parent writes to or frees after the
+    fork: 2.2 GB of its own at 1M)."""
 
-    def __init__(self, *args):
-        context = multiprocessing.get_context("fork")
+    def __init__(self, settings: Settings, extra_files: Sequence[Path],
+                 changed: Sequence[bytes] | None):
+        context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
-        holder = list(args)
-        self._process = context.Process(target=_validate_and_send, args=(send, holder),
-                                        daemon=True)
+        self._process = context.Process(target=_validate_and_send, daemon=True,
+                                        args=(send, settings, list(extra_files), changed))
         self._process.start()
-        holder.clear()  # the child has its copy; this process keeps none, so they can be freed
         send.close()
 
     def result(self) -> tuple[Validation, float, float]:
@@ -71,16 +80,33 @@ class Beside:
         self._process.join()
 
 
-def _validate_and_send(send, args) -> None:
+def _validate_and_send(send, settings: Settings, extra_files: list[Path],
+                       changed: Sequence[bytes] | None) -> None:
     started = time.perf_counter()
     try:
-        validation = validate_shapes(*args)
+        sources = [source.quads for source in load_sources(settings, extra_files)]
+        validation = validate_shapes(sources[1:], sources[0], load_shapes(settings), changed,
+                                     settings.vocabulary.prefixes,
+                                     _locator(settings, extra_files))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         send.send((validation, time.perf_counter() - started, peak))
     except BaseException as error:  # sent, to be raised where the build waits for it
         send.send(error)
     finally:
         send.close()
+
+
+def _locator(settings: Settings, extra_files: list[Path]) -> Locate:
+    """locate() over the data files, read (with their text) only when a message needs it."""
+    found: list = []
+
+    def locate(iri: str, then: str | None = None) -> str | None:
+        if not found:
+            files = read_rdf_files([*data_files(settings), *extra_files], settings)
+            found.append(locator(files, settings))
+        return found[0](iri, then)
+
+    return locate
 
 
 @dataclass
@@ -108,27 +134,30 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     # Where the neighbours of a group's resources are found: the quads by subject. Not an
     # Oxigraph store, which reads an xsd:nonNegativeInteger back as an xsd:integer (refused by
     # sh:datatype), nor a pyoxigraph Dataset, which costs a kilobyte a quad.
-    by_subject = _index((q for s in sources for q in s), "subject") if depth else {}
-    schema = [_triple(q) for q in ontology]
+    seen = read_predicates(shapes)
+    quads = [q for s in sources for q in s if seen is None or q.predicate in seen]
+    by_subject = _index(quads, "subject") if depth else {}
+    schema = [_triple(q) for q in ontology if seen is None or q.predicate in seen]
     problems, reported = [], set()
     scope = "all the data"
     if changed is not None and depth is not None:
-        by_object = _index((q for s in sources for q in s), "object")
+        by_object = _index(quads, "object")
         groups = [_reached(changed, by_object, depth)]
         scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
     else:
         groups = ({term for s in group for q in s for term in (q.subject, q.object)
                    if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
+    screen = Screen(shapes, schema)
     for mentioned in groups:
-        graph = Graph()
-        for triple in schema:
-            graph.add(triple)
         if depth is None:
-            for quad in (q for s in sources for q in s):
-                graph.add(_triple(quad))
+            triples = {_triple(q) for q in quads}
         else:
-            for triple in _neighbourhood(mentioned, by_subject, depth):
-                graph.add(triple)
+            triples = _neighbourhood(mentioned, by_subject, depth)
+        if screen.conforms(triples):
+            continue
+        graph = Graph()
+        for triple in chain(schema, triples):
+            graph.add(tuple(map(to_rdflib, triple)))
         conforms, results, _ = _validate(graph, shapes)
         if conforms:
             continue
@@ -141,6 +170,17 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
             _keep_results_on(results, failed)
             problems += ShapeMessages(results, shapes, graph, prefixes or {}, locate).messages()
     return Validation(not problems, problems, scope)
+
+
+def read_predicates(shapes: Graph) -> set[ox.NamedNode] | None:
+    """The predicates whose triples validation can read: those the shapes name (paths,
+    targets, pairs), the subclass links sh:targetClass and sh:class follow, and what the
+    messages name things by; None (all of them) when a shape is sh:closed, which reads any."""
+    if (None, SH.closed, None) in shapes:
+        return None
+    named = {term for triple in shapes for term in triple if isinstance(term, URIRef)}
+    return {ox.NamedNode(str(term)) for term in
+            named | {RDFS.subClassOf} | ShapeMessages.READS}
 
 
 def shape_depth(shapes: Graph) -> int | None:
@@ -239,7 +279,7 @@ def _groups(sources: Sequence[Sequence[ox.Quad]],
         yield group
 
 
-def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
+def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> set[tuple]:
     """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
     seen, level, triples = set(nodes), list(nodes), set()
     for _ in range(depth):
@@ -252,7 +292,7 @@ def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> Iterable[tuple]:
                     seen.add(value)
                     following.append(value)
         level = following
-    return (tuple(map(to_rdflib, triple)) for triple in triples)
+    return triples
 
 
 def _validate(graph: Graph, shapes: Graph):
@@ -271,4 +311,29 @@ def _keep_results_on(results: Graph, focus_nodes: set) -> None:
 
 
 def _triple(quad: ox.Quad) -> tuple:
-    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+    return quad.subject, quad.predicate, quad.object
+
+
+class Screen:
+    """pyrudof over a group's triples and the ontology's: whether they conform. It fails every
+    breakage of each constraint of the shapes that pySHACL fails (tests/test_shacl_screen.py),
+    so a group it passes needs no pySHACL; one it fails goes to pySHACL, which has the last
+    word and the results the messages are made of."""
+
+    def __init__(self, shapes: Graph, schema: Sequence[tuple]):
+        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        self._rudof.read_shacl(shapes.serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples,
+                               reader_mode=pyrudof.ReaderMode.Strict)
+        self._schema = _ntriples(schema)
+
+    def conforms(self, triples: Iterable[tuple]) -> bool:
+        self._rudof.read_data(self._schema + _ntriples(triples),
+                              format=pyrudof.RDFFormat.NTriples,
+                              reader_mode=pyrudof.ReaderMode.Strict)
+        conforms = self._rudof.validate_shacl().conforms
+        self._rudof.reset_data()
+        return conforms
+
+
+def _ntriples(triples: Iterable[tuple]) -> str:
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
