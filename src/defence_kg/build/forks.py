@@ -3,7 +3,8 @@ while the parent does its own share.
 
 Forked, not spawned: a child starts in milliseconds with what the parent has loaded (the
 functions and their arguments are not pickled; only what a task returns is). A task must not
-use the parent's open stores. validate.Beside forks for the same reason.
+use the parent's open stores. (validate.Beside spawns instead: its child would otherwise keep
+the pages the parent writes to while it runs, gigabytes at scale.)
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_diges
 from .check import run_violation_queries
 from .explain import explanation_lines
 from .lines import read_rdf_files
-from .load import LoadError, data_files, input_files, load_shapes, load_sources
+from .load import LoadError, data_files, input_files, load_shapes, read_sources
 from .offsets import MisplacedSegments
 from .reason import infer
 from .terms import UndeclaredTerms
@@ -84,13 +84,15 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     beside = None
     try:
         with step("load"):
+            # Each source written away as it is read: SHACL's process reads the files itself,
+            # so nothing here needs every source's quads at once.
             try:
-                sources = load_sources(settings, extra_files)
+                with open(work / "asserted.nq", "wb") as out:
+                    for source in read_sources(settings, extra_files):
+                        write_quads(source.quads, out)
                 load_shapes(settings)  # a broken shapes file is refused here (SHACL reads it again)
             except LoadError as error:
                 raise BuildError(str(error)) from error
-            with open(work / "asserted.nq", "wb") as out:
-                write_quads((quad for source in sources for quad in source.quads), out)
             asserted = sort_lines([work / "asserted.nq"], work / "asserted-sorted.nq")
             (work / "asserted.nq").unlink()
         with step("check files (terms, offsets)"):
@@ -114,7 +116,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         beside = Beside(settings, extra_files, changed)
         # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
-        del files, sources
+        del files
         with step("store"):
             store = ox.Store(str(work / STORE))
             load_quads(store, asserted)
