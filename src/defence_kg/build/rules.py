@@ -270,7 +270,7 @@ class Reasoner:
         # Each check in its order, its findings sorted by their text: the same whatever the
         # term dictionary's numbering.
         self._contradictions = [c for check in CONSISTENCY_CHECKS
-                                for c in sorted(check(facts), key=self._contradiction_key)]
+                                for c in sorted(check(facts), key=self._sort_key)]
         return self
 
     # The results, decoded back to rdflib terms.
@@ -311,7 +311,7 @@ class Reasoner:
             if reason:
                 self._ignored[triple] = reason
                 return
-        elif level > current or (level == current and not self._better(
+        elif level > current or (level == current and not self._is_preferred(
                 rule, premises, self._derivations[triple])):
             return
         self._derivations[triple] = Derivation(rule, premises)
@@ -319,7 +319,7 @@ class Reasoner:
             rank[triple] = level
             self._queue[level].append(triple)
 
-    def _better(self, rule: str, premises: tuple[Triple, ...], current: Derivation) -> bool:
+    def _is_preferred(self, rule: str, premises: tuple[Triple, ...], current: Derivation) -> bool:
         """Whether this instance is preferred to the current one of the same rank: the one a
         person reads more easily ("a missile defence system is a platform" over "the talks
         concern a platform"), then the least premises as text (never the dictionary's numbers).
@@ -328,14 +328,14 @@ class Reasoner:
         if mine != theirs:
             return mine < theirs
         return premises != current.premises and \
-            self._text(premises) < self._text(current.premises)
+            self._as_text(premises) < self._as_text(current.premises)
 
-    def _text(self, triples: tuple[Triple, ...]) -> tuple:
+    def _as_text(self, triples: tuple[Triple, ...]) -> tuple:
         decode = self.facts.decode
         return tuple(tuple(str(decode(term)) for term in triple) for triple in triples)
 
-    def _contradiction_key(self, contradiction: Contradiction) -> tuple:
-        return contradiction.rule, contradiction.message, self._text(contradiction.premises)
+    def _sort_key(self, contradiction: Contradiction) -> tuple:
+        return contradiction.rule, contradiction.message, self._as_text(contradiction.premises)
 
 
 Inference = Iterator[tuple[Triple, str, tuple[Triple, ...]]]
