@@ -8,12 +8,12 @@ import random
 
 import pyoxigraph as ox
 import pytest
+from test_reasoning import parse
 
 from defence_kg.build.load import load_sources
 from defence_kg.build.reason import infer, reasoner_input, split_inert, why_trivial
 from defence_kg.build.rules import Reasoner
 from defence_kg.rdf import from_rdflib_graph
-from tests.test_reasoning import parse
 
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
