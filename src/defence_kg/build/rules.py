@@ -2,9 +2,10 @@
 
 Rule names and premises follow the tables of
 https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules.
-Each new triple is joined once against what is known when it arrives (an agenda, as in
-semi-naive evaluation), so a rule instance fires when its last premise appears, and the
-derivation recorded then only uses triples that were already there: explanations never loop.
+Triples are joined in the order of their rank (0 asserted, else 1 + the highest rank of the
+premises of the best rule instance), as in round-by-round semi-naive evaluation; the derivation
+kept is a function of the closure alone, never of the input's order, and its premises all rank
+lower than its conclusion: explanations never loop.
 
 Not produced: the reflexive triples of eq-ref, scm-cls and scm-op/dp, typing with owl:Thing,
 and the axiomatic triples of the RDF and OWL vocabularies; and whatever the caller's `ignore`
@@ -13,7 +14,7 @@ names (reason.why_trivial), which is counted but neither kept nor used as a prem
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -104,8 +105,8 @@ class Facts:
         self._terms: list = list(VOCABULARY)
         self._literals: list = []
         self.triples: set[Triple] = set()
-        # Dicts used as ordered sets: joins visit facts in the order they arrived, so the same
-        # input always yields the same derivations, whatever Python's hash seed.
+        # Dicts used as ordered sets: joins visit facts in the order they arrived, whatever
+        # Python's hash seed.
         self._by_p = defaultdict(dict)
         self._by_sp = defaultdict(dict)
         self._by_po = defaultdict(dict)
@@ -160,8 +161,8 @@ class Facts:
     def __contains__(self, triple: Triple) -> bool:
         return triple in self.triples
 
-    # Views, not copies: the reasoner collects a triple's conclusions before adding any, so
-    # no index changes while a rule iterates it.
+    # Views, not copies: the reasoner queues a triple's conclusions rather than adding them,
+    # so no index changes while a rule iterates it.
 
     def pairs(self, p) -> dict:
         return self._by_p.get(p, NOTHING_FOUND)
@@ -207,7 +208,15 @@ class Facts:
 
 
 class Reasoner:
-    """Apply the rules until nothing new follows; keep one derivation per inferred triple."""
+    """Apply the rules until nothing new follows; keep one derivation per inferred triple, the
+    same whatever order the triples come in and whether they come at once or in parts.
+
+    A triple's rank is 0 if asserted, else the least 1 + (the highest rank of its premises)
+    over the rule instances that conclude it; its derivation is the instance of least rank
+    that is least by (rule preference, rule, premises' N-Triples). The queue is processed in
+    rank order (Dijkstra's, generalised to rules: a rank only ever goes down), so a triple is
+    joined once its rank is final and each instance is seen with its premises' final ranks.
+    """
 
     def __init__(self, triples: Iterable[Triple], ignore=lambda triple: None):
         self.facts = Facts()
@@ -215,36 +224,53 @@ class Reasoner:
         self._ignored: dict[Triple, str] = {}
         self._asserted: set[Triple] = set()
         self._derivations: dict[Triple, Derivation] = {}
-        self._depth: dict[Triple, int] = {}  # 0 for asserted triples
+        # The rank of every inferred triple, whether joined yet (in facts) or still queued;
+        # asserted triples (rank 0) are not in it.
+        self._rank: dict[Triple, int] = {}
+        self._queue: defaultdict[int, list[Triple]] = defaultdict(list)  # by rank
         self._contradictions: list[Contradiction] = []
-        self._agenda: deque[Triple] = deque()
         self.add(triples)
 
     def add(self, triples: Iterable[Triple]) -> Reasoner:
-        """Asserted triples, joined with everything known at the next run()."""
-        encode = self.facts.encode
-        for s, p, o in sorted(triples, key=_stable_order):
+        """Asserted triples, joined with everything known at the next run(). One that was
+        inferred or ignored before now has rank 0, and what follows from it is ranked again."""
+        encode, facts = self.facts.encode, self.facts
+        for s, p, o in triples:
             triple = (encode(s), encode(p), encode(o))
-            if self.facts.add(triple):
-                self._asserted.add(triple)
-                self._agenda.append(triple)
+            if triple in self._asserted:
+                continue
+            self._asserted.add(triple)
+            # Asserted triples are in facts from the start: rules that read a list or a chain
+            # (rdf:first, rdf:rest) see it whole when the first of its members' triples is joined.
+            facts.add(triple)
+            self._ignored.pop(triple, None)
+            if self._rank.pop(triple, None) is not None:
+                del self._derivations[triple]
+            self._queue[0].append(triple)
         return self
 
     def run(self, progress=None, every: int = 50_000) -> Reasoner:
         """Apply the rules; call progress(processed, known) every `every` triples processed."""
-        facts, derive = self.facts, self._derive
+        facts, derive, queue, rank = self.facts, self._derive, self._queue, self._rank
         processed = 0
-        while self._agenda:
-            triple = self._agenda.popleft()
-            processed += 1
-            if progress and processed % every == 0:
-                progress(processed, len(facts.triples))
-            conclusions = []
-            for rule in rules_for(triple[1]):
-                conclusions.extend(rule(facts, triple))
-            for new, name, premises in conclusions:
-                derive(new, name, premises)
-        self._contradictions = [c for check in CONSISTENCY_CHECKS for c in check(facts)]
+        while queue:
+            level = min(queue)
+            for triple in queue.pop(level):
+                if rank.get(triple, 0) != level:
+                    continue  # ranked lower since it was queued, and joined then
+                facts.add(triple)
+                processed += 1
+                if progress and processed % every == 0:
+                    progress(processed, len(facts.triples))
+                # Conclusions are queued, not added to facts: no index changes while a rule
+                # iterates it.
+                for rule in rules_for(triple[1]):
+                    for new, name, premises in rule(facts, triple):
+                        derive(new, name, premises)
+        # Each check in its order, its findings sorted by their text: the same whatever the
+        # term dictionary's numbering.
+        self._contradictions = [c for check in CONSISTENCY_CHECKS
+                                for c in sorted(check(facts), key=self._sort_key)]
         return self
 
     # The results, decoded back to rdflib terms.
@@ -277,29 +303,39 @@ class Reasoner:
     def _derive(self, triple: Triple, rule: str, premises: tuple[Triple, ...]) -> None:
         if triple in self._asserted or triple in self._ignored:
             return
-        depth = 1 + max(self._depth.get(p, 0) for p in premises)
-        if triple in self.facts:
-            self._prefer(triple, Derivation(rule, premises), depth)
+        rank = self._rank
+        level = 1 + max(rank.get(p, 0) for p in premises)
+        current = rank.get(triple)
+        if current is None:
+            reason = self.ignore(self.facts.decode_triple(triple))
+            if reason:
+                self._ignored[triple] = reason
+                return
+        elif level > current or (level == current and not self._is_preferred(
+                rule, premises, self._derivations[triple])):
             return
-        reason = self.ignore(self.facts.decode_triple(triple))
-        if reason:
-            self._ignored[triple] = reason
-        elif self.facts.add(triple):
-            self._derivations[triple] = Derivation(rule, premises)
-            self._depth[triple] = depth
-            self._agenda.append(triple)
+        self._derivations[triple] = Derivation(rule, premises)
+        if level != current:
+            rank[triple] = level
+            self._queue[level].append(triple)
 
-    def _prefer(self, triple: Triple, derivation: Derivation, depth: int) -> None:
-        """Keep the shallower derivation, or at equal depth the one a person reads more easily
-        ("a missile defence system is a platform" over "the talks concern a platform").
-
-        A premise that depends on the triple is deeper than it, so neither choice loops.
+    def _is_preferred(self, rule: str, premises: tuple[Triple, ...], current: Derivation) -> bool:
+        """Whether this instance is preferred to the current one of the same rank: the one a
+        person reads more easily ("a missile defence system is a platform" over "the talks
+        concern a platform"), then the least premises as text (never the dictionary's numbers).
         """
-        current = self._derivations[triple]
-        if (depth, _preference(derivation.rule)) < (self._depth[triple],
-                                                    _preference(current.rule)):
-            self._derivations[triple] = derivation
-            self._depth[triple] = depth
+        mine, theirs = (_preference(rule), rule), (_preference(current.rule), current.rule)
+        if mine != theirs:
+            return mine < theirs
+        return premises != current.premises and \
+            self._as_text(premises) < self._as_text(current.premises)
+
+    def _as_text(self, triples: tuple[Triple, ...]) -> tuple:
+        decode = self.facts.decode
+        return tuple(tuple(str(decode(term)) for term in triple) for triple in triples)
+
+    def _sort_key(self, contradiction: Contradiction) -> tuple:
+        return contradiction.rule, contradiction.message, self._as_text(contradiction.premises)
 
 
 Inference = Iterator[tuple[Triple, str, tuple[Triple, ...]]]
@@ -311,16 +347,6 @@ RULE_PREFERENCE = {"cax-sco": 0, "cax-eqc1": 0, "cax-eqc2": 0, "prp-dom": 3, "pr
 
 def _preference(rule: str) -> int:
     return RULE_PREFERENCE.get(rule, 2)
-
-
-def _stable_order(triple: Triple) -> tuple:
-    # The input's iteration order depends on Python's hash seed: sort it. Blank node labels
-    # differ between parses, so they do not count.
-    return tuple(map(_term_key, triple))
-
-
-def _term_key(term) -> str:
-    return "" if isinstance(term, ox.BlankNode) else str(term)
 
 
 # --- classes (cax-*) and schema (scm-*) --------------------------------------------------
