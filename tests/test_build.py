@@ -366,9 +366,11 @@ def store_files(release: Path) -> dict:
 
 
 def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=float("inf"),
-                    store="the last release's, patched") -> dict:
+                    store="the last release's, patched",
+                    reasoning="reasoning: continued from the last release's state") -> dict:
     """Build and publish incrementally over the last release (its store patched while a
-    server holds it open, within `patch_limit`; the log names the `store`), and from scratch
+    server holds it open, within `patch_limit`; the log names the `store` and how the
+    `reasoning` went), and from scratch
     elsewhere; return the release, after checking
     that both are the same, store included, that the first validated only what the change
     reaches, and that the last release is as it was."""
@@ -380,6 +382,7 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
         publish(build(replace(settings, patch_limit=patch_limit)), settings)
     assert "changed triples reach" in caplog.text
     assert f"store: {store}" in caplog.text
+    assert reasoning in caplog.text
     assert store_files(last) == before and len(served) > 0
     scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
     publish(build(scratch), scratch)
@@ -406,11 +409,13 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
         '"the past decade, as of 2025-12-02"@en', '"the decade to 2 December 2025"@en'),
         encoding="utf-8")
     added.unlink()
-    changed = build_both_ways(repo_copy, tmp_path, caplog)
+    changed = build_both_ways(repo_copy, tmp_path, caplog,
+                              reasoning="reasoning from scratch: asserted quads were removed")
     assert changed != first and b"the decade to 2 December 2025" in changed[
         Path("dumps") / f"{DUMP_NAME}.nq"]
     write_report(repo_copy.data_dir, name, quads)  # more than the limit changes:
-    build_both_ways(repo_copy, tmp_path, caplog, patch_limit=0, store="new")
+    build_both_ways(repo_copy, tmp_path, caplog, patch_limit=0, store="new",
+                    reasoning="reasoning from scratch: the store was loaded afresh")
 
 
 def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):

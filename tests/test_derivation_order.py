@@ -11,7 +11,7 @@ import pytest
 from test_reasoning import parse
 
 from defence_kg.build.load import load_sources
-from defence_kg.build.reason import infer, reasoner_input, split_inert, why_trivial
+from defence_kg.build.reason import infer, infer_more, reasoner_input, split_inert, why_trivial
 from defence_kg.build.rules import Reasoner
 from defence_kg.rdf import from_rdflib_graph
 
@@ -100,3 +100,45 @@ def test_infer_continuing_with_the_inert_triples_is_the_closure_of_all(settings)
     at_once = Reasoner(triples, ignore=why_trivial).run()
     assert inference.triples == at_once.inferred
     assert inference.derivations == at_once.derivations
+
+
+def _quads(turtle: str) -> list[ox.Quad]:
+    return [ox.Quad(*t, ox.NamedNode("http://example.org/g"))
+            for t in from_rdflib_graph(parse(turtle))]
+
+
+def _infer_in_two(settings, first: str, then: str):
+    """infer() over `first`, continued with `then` (the state pickled in between, as a build
+    keeps it), and infer() over both at once."""
+    import pickle
+
+    before, added = _quads(first), _quads(then)
+    store = ox.Store()
+    store.bulk_extend(before + added)
+    state = pickle.loads(pickle.dumps(infer(before, store, settings.vocabulary).state))
+    return (infer_more(state, added, store, settings.vocabulary),
+            infer(before + added, store, settings.vocabulary))
+
+
+BASE = (':p a owl:FunctionalProperty . :r rdfs:domain :D . :x :p :a . :a rdfs:label "A" . '
+        ':c :q :b . :b rdfs:label "B" . :y :r :z .')
+
+
+def test_continuing_from_a_kept_state_is_reasoning_afresh(settings):
+    """A state kept after infer() and continued with added triples (active and inert, about
+    individuals that are owl:sameAs others or not) gives what infer() over all gives."""
+    continued, afresh = _infer_in_two(settings, BASE + " :x :p :a2 .",
+                                      ':w :r :v . :a2 rdfs:label "A2" . :v rdfs:label "V" .')
+    assert not isinstance(continued, str)
+    for part in ("triples", "derivations", "dropped", "contradictions"):
+        assert getattr(continued, part) == getattr(afresh, part)
+
+
+@pytest.mark.parametrize("then, why", [
+    (":s rdfs:subClassOf :T .", "schema triples"),
+    (":q a owl:SymmetricProperty .", "schema triples"),
+    (":x :p :b .", "became owl:sameAs"),  # the inert labels of :b would join
+])
+def test_continuing_falls_back_where_it_could_differ(settings, then, why):
+    continued, _ = _infer_in_two(settings, BASE, then)
+    assert isinstance(continued, str) and why in continued

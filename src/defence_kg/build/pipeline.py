@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 import resource
 import shutil
 import sys
@@ -36,7 +37,7 @@ from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, read_sources
 from .offsets import MisplacedSegments
 from .patch import Base, finish_patched, start_patched
-from .reason import infer
+from .reason import State, infer, infer_more
 from .terms import UndeclaredTerms
 from .validate import Beside
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 # written into it (the ontology documentation).
 BUILD_CODE = {".py", ".html"}
 STORE = "store"  # the work directory's Oxigraph store
+STATE_FILE = "reasoner.pickle"  # the work directory's reasoner state (reason.State)
 
 
 class BuildError(Exception):
@@ -124,7 +126,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                                         work / STORE, settings.patch_limit)
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
-            dropped, derived = _reason(asserted, store, vocabulary, step, work)
+            last = _last_state(settings, previous, base, work)
+            dropped, derived = _reason(asserted, store, vocabulary, step, work, last)
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
             with step("assemble"):
@@ -158,16 +161,63 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     return BuildResult(report, statements, work, step.timings, step.peaks)
 
 
-def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path) -> tuple:
+STATES = "reasoner"  # under the output directory: the reasoner's state after each release
+
+
+def state_path(settings: Settings, release: Path) -> Path:
+    """Where the reasoner's state after building `release` is kept (beside the releases, not
+    in one: a release's files are compared byte for byte)."""
+    return settings.output_dir / STATES / f"{release.name}.pickle"
+
+
+def _last_state(settings: Settings, previous: Path | None, base: Base, work: Path
+                ) -> tuple[Path, Path] | None:
+    """The last release's reasoner state and the asserted quads added since (N-Quads), when
+    they were only added; else None, and the log says why the reasoning starts afresh."""
+    removed, added = work / "asserted-removed.nq", work / "asserted-added.nq"
+    state = None if previous is None else state_path(settings, previous)
+    why = ("there is no last release built with this schema" if previous is None
+           else "the store was loaded afresh" if base.store is None or not added.exists()
+           else "asserted quads were removed" if removed.exists() and removed.stat().st_size
+           else "the last release's reasoner state is missing" if not state.exists()
+           else None)
+    if why:
+        log.info("reasoning from scratch: %s", why)
+        return None
+    return state, added
+
+
+def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
+            last: tuple[Path, Path] | None = None) -> tuple:
     """What was dropped from the closure (a count by reason), and the inferred and
-    explanations graphs as a sorted N-Quads file, written as they are found."""
+    explanations graphs as a sorted N-Quads file, written as they are found. With `last`
+    (a state file and the quads added since), the reasoning continues from that state
+    where it gives what reasoning afresh gives."""
     with step("reason (OWL 2 RL)") as progress:
-        quads = ox.parse(path=str(asserted), format=ox.RdfFormat.N_QUADS,
-                         rename_blank_nodes=False)
-        inference = infer(quads, store, vocabulary, progress=progress)
+        inference = None
+        if last is not None:
+            with open(last[0], "rb") as file:
+                state: State = pickle.load(file)
+            added = ox.parse(path=str(last[1]), format=ox.RdfFormat.N_QUADS,
+                             rename_blank_nodes=False)
+            inference = infer_more(state, added, store, vocabulary, progress=progress)
+            del state
+            if isinstance(inference, str):
+                log.info("reasoning from scratch: %s", inference)
+                inference = None
+            else:
+                log.info("reasoning: continued from the last release's state")
+        if inference is None:
+            quads = ox.parse(path=str(asserted), format=ox.RdfFormat.N_QUADS,
+                             rename_blank_nodes=False)
+            inference = infer(quads, store, vocabulary, progress=progress)
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
+    with step("keep the reasoner's state"):
+        with open(work / STATE_FILE, "wb") as out:
+            pickle.dump(inference.state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        inference.state = None
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))

@@ -29,7 +29,7 @@ from .census import Census, take_census
 from .dumps import Written, pack_file, reparse, write_dump
 from .forks import Forked
 from .ontology_page import ontology_page
-from .pipeline import BuildResult
+from .pipeline import STATE_FILE, STATES, BuildResult, state_path
 from .search_index import quads_to_index, write_search_index
 from .sources import describe_sources, list_sources
 
@@ -70,6 +70,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
         if not release.exists():  # same fingerprint, same bytes: keep the one already there
             release.parent.mkdir(exist_ok=True)
             os.replace(staging, release)
+        _keep_state(result, settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -345,9 +346,24 @@ def _point_current_at(release: Path, settings: Settings) -> None:
     os.replace(temporary, link)  # atomic: readers see the old release or the new one
 
 
+def _keep_state(result: BuildResult, settings: Settings, release: Path) -> None:
+    """Keep the build's reasoner state beside the release it belongs to (a rename within the
+    output directory: atomic), for the next build to continue from."""
+    state = result.work / STATE_FILE
+    if state.exists():
+        target = state_path(settings, release)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(state, target)
+
+
 def _prune_old_releases(settings: Settings) -> None:
     current = settings.release_dir.resolve()
     releases = sorted((settings.output_dir / "releases").iterdir(),
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
+    states = settings.output_dir / STATES
+    if states.is_dir():  # the reasoner's states of releases pruned
+        for state in states.iterdir():
+            if not (settings.output_dir / "releases" / state.stem).is_dir():
+                state.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
@@ -43,6 +44,19 @@ class Inference:
     derivations: dict[tuple, Derivation] = field(default_factory=dict)
     dropped: Counter = field(default_factory=Counter)
     contradictions: list[str] = field(default_factory=list)
+    state: State | None = None  # what a later build may continue from (infer_more)
+
+
+@dataclass
+class State:
+    """A closure to continue from: the reasoner after both phases of infer(), and what its
+    input decided (the external aliases, the terms the axioms name, who is owl:sameAs another
+    after the first phase). docs/design.md, "The reasoner's state between builds"."""
+
+    reasoner: Reasoner
+    aliases: set
+    mentioned: set
+    same: set
 
 
 def reasoner_input(quads: Iterable[ox.Quad], vocabulary: Vocabulary) -> Iterator[tuple]:
@@ -77,16 +91,48 @@ def infer(quads: Iterable[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
     `quads` are read once (a file being parsed will do); `store` holds the same quads: where
     a contradiction's premises are stated."""
     aliases: set[ox.NamedNode] = set()
-    active, inert = split_inert(reasoner_input(_noting_aliases(quads, vocabulary, aliases),
-                                               vocabulary))
-    reasoner = Reasoner(active, ignore=lambda triple: why_trivial(triple, aliases)).run(progress)
+    triples = list(reasoner_input(_noting_aliases(quads, vocabulary, aliases), vocabulary))
+    mentioned = mentioned_terms(triples)
+    active, inert = split_inert(triples, mentioned)
+    del triples
+    reasoner = Reasoner(active, ignore=partial(why_trivial, aliases=aliases)).run(progress)
     del active
     same = reasoner.same
     if same:  # what holds of an individual holds of the same individual (eq-rep-s, eq-rep-o)
         reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
     del inert
+    return _inference(reasoner, store, vocabulary, State(reasoner, aliases, mentioned, same))
+
+
+def infer_more(state: State, added: Iterable[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
+               progress=None) -> Inference | str:
+    """What infer() gives over the state's input and the `added` quads, continuing from the
+    state; or, where continuing could differ from reasoning afresh, why (a sentence)."""
+    aliases: set[ox.NamedNode] = set()
+    triples = list(reasoner_input(_noting_aliases(added, vocabulary, aliases), vocabulary))
+    new = aliases - state.aliases
+    if new:  # why_trivial's verdicts change on triples that name them
+        named = {term for triple in triples for term in triple}
+        if any(state.reasoner.facts.known(a) or a in named for a in new):
+            return "owl:sameAs links to other data sets' IRIs that the data names were added"
+        state.aliases.update(new)  # the set the reasoner's why_trivial reads (pickled once)
+    if any(p in SCHEMA_PREDICATES or o in CHARACTERISTICS for _, p, o in triples):
+        return "schema triples (or owl:sameAs) were added"
+    active, inert = split_inert(triples, state.mentioned)
+    reasoner = state.reasoner
+    reasoner.add(active).run(progress)
+    if reasoner.same != state.same:  # the inert triples about them would join (infer's phase 2)
+        return "individuals became owl:sameAs others"
+    same = state.same
+    if same:
+        reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
+    return _inference(reasoner, store, vocabulary, state)
+
+
+def _inference(reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
+               state: State) -> Inference:
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
-                          dropped=Counter(reasoner.ignored.values()))
+                          dropped=Counter(reasoner.ignored.values()), state=state)
     inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)
                                 for c in reasoner.contradictions]
     return inference
@@ -98,18 +144,27 @@ CHARACTERISTICS = frozenset(rules.VOCABULARY[c] for c in (
     rules.TRANSITIVE_PROPERTY, rules.IRREFLEXIVE_PROPERTY, rules.ASYMMETRIC_PROPERTY))
 
 
-def split_inert(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """The triples a rule can read, and the others: those whose predicate no axiom of the
-    input names (a label, an offset, a sentence's text), which join nothing and only matter
-    when their subject or object is owl:sameAs another (in half the data, and none of it
-    need be indexed, encoded or visited by the reasoner). Typing triples always count."""
-    triples = list(triples)
+def mentioned_terms(triples: Iterable[tuple]) -> set:
+    """The terms the axioms name: a property no axiom names joins nothing (split_inert)."""
     mentioned = set()
     for s, p, o in triples:
         if p in SCHEMA_PREDICATES:
             mentioned.update((s, o))
         elif o in CHARACTERISTICS:
             mentioned.add(s)
+    return mentioned
+
+
+def split_inert(triples: Iterable[tuple], mentioned: set | None = None
+                ) -> tuple[list[tuple], list[tuple]]:
+    """The triples a rule can read, and the others: those whose predicate no axiom of the
+    input names (a label, an offset, a sentence's text), which join nothing and only matter
+    when their subject or object is owl:sameAs another (in half the data, and none of it
+    need be indexed, encoded or visited by the reasoner). Typing triples always count.
+    `mentioned`: mentioned_terms() of the whole input, if `triples` are only part of it."""
+    triples = list(triples)
+    if mentioned is None:
+        mentioned = mentioned_terms(triples)
     active, inert = [], []
     typing = rules.VOCABULARY[rules.TYPE]
     for triple in triples:

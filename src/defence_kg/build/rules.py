@@ -116,6 +116,10 @@ class Facts:
         self._by_o: defaultdict | None = None
         self._chains = None  # property chains by link, computed when first asked
 
+    def known(self, term) -> bool:
+        """Whether the term is in the dictionary (a literal never is)."""
+        return term in self._ids
+
     def encode(self, term) -> int:
         number = self._ids.get(term)
         if number is None:
