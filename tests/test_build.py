@@ -215,6 +215,23 @@ def test_contradiction_names_resource_axiom_and_sentence(repo_copy):
     assert "stated in https://w3id.org/defence-kg/id/source/" in message
 
 
+def test_a_patched_store_explains_a_contradiction_as_a_new_one_does(repo_copy, tmp_path):
+    """Over the last release's store (its derived graphs and union in it), the build names
+    the premises' sentences as a build from scratch does."""
+    publish(build(repo_copy), repo_copy)
+    trig, graph = next(repo_copy.data_dir.glob("*.trig")), _some_sentence_graph(repo_copy)
+    for name in ("india", "russia"):
+        append(trig, f"<{graph}> {{ <https://w3id.org/defence-kg/id/{name}> a "
+                     "<https://w3id.org/defence-kg/ontology#AirDefenceSystem> . }\n")
+    messages = []
+    for settings in (replace(repo_copy, patch_limit=float("inf")),
+                     replace(repo_copy, output_dir=tmp_path / "scratch")):
+        with pytest.raises(BuildError, match="contradicts the ontology") as failure:
+            build(settings)
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1]
+
+
 def test_shape_violation_names_file_line_resource_and_shape(repo_copy):
     trig = next(repo_copy.data_dir.glob("*.trig"))
     graph = _some_sentence_graph(repo_copy)
@@ -335,19 +352,41 @@ def release_files(settings: Settings) -> dict:
             if p.is_file() and STORE_DIR not in p.relative_to(current).parts}
 
 
-def build_both_ways(settings: Settings, tmp_path: Path, caplog) -> dict:
-    """Build and publish incrementally over the last release, and from scratch elsewhere;
-    return the release, after checking that both are the same and that the first validated
-    only what the change reaches."""
+def store_quads(settings: Settings) -> tuple[list[str], list[str]]:
+    """Every quad of the current release's store, the default graph's too, as N-Quads, and
+    its named graphs (a graph may stay when its quads go)."""
+    store = ox.Store.read_only(str(release_store(settings.release_dir)))
+    return sorted(map(str, store)), sorted(map(str, store.named_graphs()))
+
+
+def store_files(release: Path) -> dict:
+    """A release store's files, by name, and their contents' digests."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (release / STORE_DIR).iterdir()}
+
+
+def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=float("inf"),
+                    store="the last release's, patched") -> dict:
+    """Build and publish incrementally over the last release (its store patched while a
+    server holds it open, within `patch_limit`; the log names the `store`), and from scratch
+    elsewhere; return the release, after checking
+    that both are the same, store included, that the first validated only what the change
+    reaches, and that the last release is as it was."""
+    last = settings.release_dir.resolve()
+    before = store_files(last)
+    served = ox.Store.read_only(str(last / STORE_DIR))
     caplog.clear()
     with caplog.at_level("INFO", logger="defence_kg.build.pipeline"):
-        publish(build(settings), settings)
+        publish(build(replace(settings, patch_limit=patch_limit)), settings)
     assert "changed triples reach" in caplog.text
+    assert f"store: {store}" in caplog.text
+    assert store_files(last) == before and len(served) > 0
     scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
     publish(build(scratch), scratch)
     assert settings.release_dir.resolve().name == scratch.release_dir.resolve().name
     files = release_files(settings)
     assert files == release_files(scratch)
+    assert store_quads(settings) == store_quads(scratch)
     return files
 
 
@@ -370,12 +409,16 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     changed = build_both_ways(repo_copy, tmp_path, caplog)
     assert changed != first and b"the decade to 2 December 2025" in changed[
         Path("dumps") / f"{DUMP_NAME}.nq"]
+    write_report(repo_copy.data_dir, name, quads)  # more than the limit changes:
+    build_both_ways(repo_copy, tmp_path, caplog, patch_limit=0, store="new")
 
 
 def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):
     """The instant stops being a time:Instant: the interval that begins at it, stated by no
     changed triple, breaks its shape (sh:class time:Instant), and the build says so."""
     publish(build(repo_copy), repo_copy)
+    last = repo_copy.release_dir.resolve()
+    before = store_files(last)
     trig = repo_copy.data_dir / "ani-2025-12-02.trig"
     trig.write_text(trig.read_text(encoding="utf-8").replace(
         "instant:2015-12-02 a time:Instant ;", "instant:2015-12-02"), encoding="utf-8")
@@ -383,6 +426,8 @@ def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, 
             pytest.raises(BuildError, match="does not conform") as failure:
         build(repo_copy)
     assert "changed triples reach" in caplog.text
+    assert "the last release's, patched" in caplog.text  # and failed after: nothing touched
+    assert store_files(last) == before and repo_copy.release_dir.resolve() == last
     assert "decade-to-2025-12-02" in str(failure.value)
 
 

@@ -47,6 +47,10 @@ class Settings:
     embedded_store: str = "disk"
     # The largest report `defence-kg ingest` reads, in bytes.
     max_report_bytes: int = 1_000_000
+    # A build patches the last release's store when the asserted quads that changed are at
+    # most this share of the new ones (in bytes of N-Quads), and loads a new store otherwise
+    # (build/patch.py; docs/design.md has the measurements).
+    patch_limit: float = 0.5
 
     @property
     def ontology_dir(self) -> Path:

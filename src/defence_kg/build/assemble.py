@@ -37,10 +37,6 @@ class Statements:
 
     nquads: Path  # every quad, sorted, each once
     ntriples: Path  # the union of the graphs, sorted, each triple once
-    # The union again, parted into the triples without blank nodes and those with: Oxigraph's
-    # bulk loader gives blank nodes new labels, which would part them from the named graphs'.
-    plain: Path
-    blank: Path
     graphs: dict[str, int]  # quads per named graph
     triples: int  # in the union
     asserted: int  # distinct triples in the graphs that are not `special`
@@ -87,11 +83,9 @@ def write_statements(nquads: Path, directory: Path, special: set[str]) -> Statem
     special = {graph.encode() for graph in special}
     graphs: Counter = Counter()
     ntriples = directory / "release.nt"
-    plain, blank = directory / "union-plain.nt", directory / "union-blank.nt"
     previous_triple = previous_asserted = None
     triples = asserted = 0
-    with open(nquads, "rb") as quads_in, open(ntriples, "wb") as triples_out, \
-            open(plain, "wb") as plain_out, open(blank, "wb") as blank_out:
+    with open(nquads, "rb") as quads_in, open(ntriples, "wb") as triples_out:
         for line in quads_in:
             cut = line.rindex(b" <")
             graph = line[cut + 2:-4]
@@ -100,25 +94,23 @@ def write_statements(nquads: Path, directory: Path, special: set[str]) -> Statem
             if triple != previous_triple:
                 previous_triple = triple
                 triples += 1
-                union = triple + b" .\n"
-                triples_out.write(union)
-                (blank_out if b"_:" in triple else plain_out).write(union)
+                triples_out.write(triple + b" .\n")
             if graph not in special and triple != previous_asserted:
                 previous_asserted = triple
                 asserted += 1
     counts = {graph.decode(): count for graph, count in graphs.items()}
-    return Statements(nquads, ntriples, plain, blank, dict(sorted(counts.items())), triples,
+    return Statements(nquads, ntriples, dict(sorted(counts.items())), triples,
                       asserted)
 
 
-def load_quads(store: ox.Store, nquads: Path) -> None:
-    """Add the quads of an N-Quads file to the store: through the bulk loader, but the lines
-    with blank nodes, whose labels the bulk loader would change, parsed here."""
+def load_lines(store: ox.Store, lines: Path, rdf_format: ox.RdfFormat) -> None:
+    """Add the statements of an N-Quads (or N-Triples: into the default graph) file to the store:
+    through the bulk loader, but the lines with blank nodes, whose labels the bulk loader
+    would change (parting them from the same nodes elsewhere), parsed here."""
     blank = []
-    with open(nquads, "rb") as lines:
-        _bulk_load(store, _plain(lines, blank), ox.RdfFormat.N_QUADS,
-                   nquads.with_suffix(".part"))
-    store.bulk_extend(list(ox.parse(b"".join(blank), format=ox.RdfFormat.N_QUADS,
+    with open(lines, "rb") as read:
+        _bulk_load(store, _plain(read, blank), rdf_format, lines.with_name(lines.name + ".part"))
+    store.bulk_extend(list(ox.parse(b"".join(blank), format=rdf_format,
                                     rename_blank_nodes=False)))
 
 
@@ -131,20 +123,8 @@ def _plain(lines: Iterable[bytes], blank: list[bytes]) -> Iterator[bytes]:
             yield line
 
 
-def write_union(store: ox.Store, statements: Statements) -> None:
-    """Make the store's default graph the union of its named graphs: written once here, as a
-    set, so that the server need not (Oxigraph's use_default_graph_as_union would count a fact
-    once per graph holding it, and override a query's own FROM clauses)."""
-    with open(statements.plain, "rb") as lines:
-        _bulk_load(store, lines, ox.RdfFormat.N_TRIPLES, statements.plain.with_suffix(".part"),
-                   to_graph=ox.DefaultGraph())
-    store.bulk_extend(ox.Quad(*triple) for triple in ox.parse(
-        path=str(statements.blank), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
-    store.flush()
-
-
-def _bulk_load(store: ox.Store, lines: Iterable[bytes], format: ox.RdfFormat, part: Path,
-               to_graph: ox.DefaultGraph | None = None) -> None:
+def _bulk_load(store: ox.Store, lines: Iterable[bytes], format: ox.RdfFormat, part: Path
+               ) -> None:
     """Oxigraph's bulk loader, LOAD_BATCH lines at a time, each batch through the file `part`:
     given a whole file at once, its memory grows with the file (measured: 1.6 GiB for 2.8M
     quads, 0.8 GiB 500k at a time). A part file, not bytes: the batch is not held here too."""
@@ -156,5 +136,5 @@ def _bulk_load(store: ox.Store, lines: Iterable[bytes], format: ox.RdfFormat, pa
                 break
         # lenient: no IRI validation; the lines were written by Oxigraph from terms it
         # parsed and checked when the sources were loaded.
-        store.bulk_load(path=str(part), format=format, to_graph=to_graph, lenient=True)
+        store.bulk_load(path=str(part), format=format, lenient=True)
     part.unlink()

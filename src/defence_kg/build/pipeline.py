@@ -28,14 +28,14 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, load_quads, sort_lines, write_lines, write_quads
-from .assemble import write_statements, write_union
+from .assemble import Statements, sort_lines, write_lines, write_quads, write_statements
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_lines
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, read_sources
 from .offsets import MisplacedSegments
+from .patch import Base, finish_patched, start_patched
 from .reason import infer
 from .terms import UndeclaredTerms
 from .validate import Beside
@@ -118,8 +118,11 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # sorted file, and no Python object per quad is kept.
         del files
         with step("store"):
-            store = ox.Store(str(work / STORE))
-            load_quads(store, asserted)
+            # The last release's store, patched (patch.py); from scratch, an empty one.
+            derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
+            store, base = start_patched(Base.of(previous), asserted, derived_graphs,
+                                        work / STORE, settings.patch_limit)
+            log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             dropped, derived = _reason(asserted, store, vocabulary, step, work)
             # Assembled while SHACL may still run: a shape violation is still the error
@@ -128,9 +131,11 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 release = sort_lines([asserted, derived], work / "release.nq", merge=True)
                 asserted.unlink()
                 statements = write_statements(release, work, special)
-                load_quads(store, derived)
+                # The default graph is the union of the named graphs, written as a set so that
+                # the server need not (Oxigraph's use_default_graph_as_union would count a fact
+                # once per graph holding it, and override a query's own FROM clauses).
+                finish_patched(store, base, derived, statements.ntriples, derived_graphs, work)
                 derived.unlink()
-                write_union(store, statements)
         except BuildError:
             _check_shapes(beside, step)
             raise

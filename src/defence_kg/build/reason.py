@@ -168,16 +168,24 @@ def _origins(triple, reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary
     found = []
     if any(isinstance(term, ox.BlankNode) for term in triple):
         return found  # the store labels blank nodes its own way: an axiom of the ontology
-    graphs = {q.graph_name for q in store.quads_for_pattern(*triple)}
-    for graph in sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=str):
-        sentences = [q.object for q in store.quads_for_pattern(graph, WAS_DERIVED_FROM, None)]
+    graphs = {q.graph_name for q in _stated(store, vocabulary, *triple)}
+    for graph in sorted(graphs, key=str):
+        sentences = [q.object for q in _stated(store, vocabulary, graph, WAS_DERIVED_FROM, None)]
         for sentence in sorted(sentences, key=str):
-            text = next((q.object.value for q in store.quads_for_pattern(sentence, ANCHOR_OF,
-                                                                          None)), "")
+            text = next((q.object.value for q in _stated(store, vocabulary, sentence, ANCHOR_OF,
+                                                          None)), "")
             found.append(f"stated in {_value(sentence)}: \"{text}\"")
         if not sentences:
             found.append(f"stated in graph {graph.value}")
     return found
+
+
+def _stated(store: ox.Store, vocabulary: Vocabulary, *pattern) -> Iterator[ox.Quad]:
+    """The asserted quads that match: the store may also hold the last release's derived
+    graphs and union (patch.py), which a build from scratch's does not have yet."""
+    derived = {ox.NamedNode(str(graph)) for graph in vocabulary.derived_graphs}
+    return (quad for quad in store.quads_for_pattern(*pattern)
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived)
 
 
 def _show(triple, store: ox.Store, vocabulary: Vocabulary) -> str:
@@ -187,7 +195,7 @@ def _show(triple, store: ox.Store, vocabulary: Vocabulary) -> str:
 def _name(term, store: ox.Store, vocabulary: Vocabulary) -> str:
     if not isinstance(term, ox.NamedNode):
         return str(term)
-    labels = sorted(q.object.value for q in store.quads_for_pattern(term, LABEL, None))
+    labels = sorted(q.object.value for q in _stated(store, vocabulary, term, LABEL, None))
     name = _prefixed(term.value, vocabulary)
     return f"{name} ({labels[0]})" if labels else name
 

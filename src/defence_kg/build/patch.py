@@ -1,0 +1,140 @@
+"""The build's Oxigraph store: a checkpoint of the last release's, patched with the difference.
+
+When the last release was built with the same schema (changes.previous_release), the new store
+begins as a RocksDB checkpoint of its store (Store.backup: the immutable SST files are hard
+links, so it costs almost nothing and never changes the release, which servers keep reading)
+and gets only the quads removed and added since; a build from scratch is the same path from
+an empty last release. Both sides are sorted N-Quads (or N-Triples) lines in byte order, so
+GNU comm finds the difference without sets. docs/design.md, "Patching the last release's
+store", has the measurements behind Settings.patch_limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..release import DUMP_NAME, STORE_DIR
+from .assemble import load_lines
+
+EMPTY = Path(os.devnull)  # the statements of no release
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the build's store starts as: the last release's store and statements, or none."""
+
+    store: Path | None = None
+    nquads: Path = EMPTY
+    ntriples: Path = EMPTY
+
+    @classmethod
+    def of(cls, release: Path | None) -> Base:
+        """The release's store, if it has one, or nothing to start from."""
+        if release is None or not (release / STORE_DIR).is_dir():
+            return cls()
+        dumps = release / "dumps"
+        return cls(release / STORE_DIR, dumps / f"{DUMP_NAME}.nq", dumps / f"{DUMP_NAME}.nt")
+
+
+def start_store(base: Base, path: Path) -> ox.Store:
+    """A new store at `path`: a checkpoint of the base's (opened read-only, as servers hold
+    it), or empty."""
+    if base.store is not None:
+        ox.Store.read_only(str(base.store)).backup(str(path))
+    return ox.Store(str(path))
+
+
+def graph_lines(nquads: Path, graphs: set[str], keep: bool, output: Path) -> Path:
+    """Write the lines of `nquads` in the named `graphs` (keep) or in the others into
+    `output`, in their order. The graph is a line's last term, so the match is anchored."""
+    if nquads == EMPTY:
+        return EMPTY
+    patterns = [rf" <{_literally(graph)}> \.$" for graph in sorted(graphs)]
+    command = ["grep", "-E", *(["-v"] if not keep else []),
+               *(arg for pattern in patterns for arg in ("-e", pattern)), "--", str(nquads)]
+    with open(output, "wb") as out:
+        found = subprocess.run(command, stdout=out, env={**os.environ, "LC_ALL": "C"})
+    if found.returncode > 1:  # 1: no line matched
+        raise subprocess.CalledProcessError(found.returncode, command)
+    return output
+
+
+def _literally(iri: str) -> str:
+    """An IRI as an extended regular expression matching it alone (grep -E)."""
+    return re.sub(r"([.\[\]()*+?$])", r"\\\1", iri)
+
+
+def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Path,
+                  limit: float) -> tuple[ox.Store, Base]:
+    """The store at `path` holding the asserted quads (sorted N-Quads lines), and the base it
+    was patched from: the last release's, or none when what changed is more than `limit` of
+    the asserted quads' bytes (Settings.patch_limit: beyond it, the bulk loader into a new
+    store is faster than removals and additions one by one)."""
+    before = graph_lines(base.nquads, derived_graphs, False, path.with_name("before.nq"))
+    change = difference(before, asserted, path.parent, "asserted", limit)
+    if before != EMPTY:
+        before.unlink()
+    if change is None:
+        base, change = Base(), (EMPTY, asserted)
+    store = start_store(base, path)
+    patch(store, *change, ox.RdfFormat.N_QUADS)
+    return store, base
+
+
+def finish_patched(store: ox.Store, base: Base, derived: Path, union: Path,
+                   derived_graphs: set[str], work: Path) -> None:
+    """Patch the derived graphs to `derived` (sorted N-Quads lines) and the default graph to
+    `union` (sorted N-Triples lines): the store then holds the release's statements."""
+    before = graph_lines(base.nquads, derived_graphs, True, work / "before.nq")
+    patch(store, *difference(before, derived, work, "derived"), ox.RdfFormat.N_QUADS)
+    if before != EMPTY:
+        before.unlink()
+    patch(store, *difference(base.ntriples, union, work, "union"), ox.RdfFormat.N_TRIPLES)
+    store.flush()
+
+
+def difference(before: Path, after: Path, work: Path, name: str, limit: float | None = None
+               ) -> tuple[Path, Path] | None:
+    """The lines of `before` not in `after` (removed) and of `after` not in `before` (added),
+    as two files, both sorted; None when they are more than `limit` of `after`'s bytes."""
+    if before == EMPTY:
+        return EMPTY, after
+    removed, added = work / f"{name}-removed.nq", work / f"{name}-added.nq"
+    both = work / f"{name}-difference.nq"
+    with open(both, "wb") as out:
+        subprocess.run(["comm", "-3", "--", str(before), str(after)], stdout=out, check=True,
+                       env={**os.environ, "LC_ALL": "C"})
+    if limit is not None and both.stat().st_size > limit * after.stat().st_size:
+        both.unlink()
+        return None
+    with open(both, "rb") as lines, open(removed, "wb") as gone, open(added, "wb") as new:
+        for line in lines:  # comm indents the lines only the second file has
+            if line.startswith(b"\t"):
+                new.write(line[1:])
+            else:
+                gone.write(line)
+    both.unlink()
+    return removed, added
+
+
+def patch(store: ox.Store, removed: Path, added: Path, rdf_format: ox.RdfFormat) -> None:
+    """Remove the statements of `removed` from the store and load those of `added` (N-Quads,
+    or N-Triples: the default graph's). Blank nodes keep their labels: the loader's are the
+    release's (load_lines), so a removal hits the quad that was loaded."""
+    emptied = set()
+    if removed != EMPTY:
+        for quad in ox.parse(path=str(removed), format=rdf_format, rename_blank_nodes=False):
+            store.remove(quad)
+            emptied.add(quad.graph_name)
+    # A named graph stays in the store when its last quad goes (GRAPH ?g {} finds it): the
+    # build from scratch has none empty.
+    for graph in emptied - {ox.DefaultGraph()}:
+        if next(store.quads_for_pattern(None, None, None, graph), None) is None:
+            store.remove_graph(graph)
+    load_lines(store, added, rdf_format)
