@@ -71,11 +71,12 @@ def _literally(iri: str) -> str:
 
 
 def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Path,
-                  limit: float) -> tuple[ox.Store, Base]:
-    """The store at `path` holding the asserted quads (sorted N-Quads lines), and the base it
+                  limit: float) -> tuple[ox.Store, Base, tuple[Path, Path]]:
+    """The store at `path` holding the asserted quads (sorted N-Quads lines), the base it
     was patched from: the last release's, or none when what changed is more than `limit` of
     the asserted quads' bytes (Settings.patch_limit: beyond it, the bulk loader into a new
-    store is faster than removals and additions one by one)."""
+    store is faster than removals and additions one by one), and the quads it removed from
+    the base and added to it (two N-Quads files)."""
     before = graph_lines(base.nquads, derived_graphs, False, path.with_name("before.nq"))
     change = difference(before, asserted, path.parent, "asserted", limit)
     if before != EMPTY:
@@ -84,7 +85,7 @@ def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Pa
         base, change = Base(), (EMPTY, asserted)
     store = start_store(base, path)
     patch(store, *change, ox.RdfFormat.N_QUADS)
-    return store, base
+    return store, base, change
 
 
 def finish_patched(store: ox.Store, base: Base, derived: Path, union: Path,

@@ -122,11 +122,11 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         with step("store"):
             # The last release's store, patched (patch.py); from scratch, an empty one.
             derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
-            store, base = start_patched(Base.of(previous), asserted, derived_graphs,
-                                        work / STORE, settings.patch_limit)
+            store, base, change = start_patched(Base.of(previous), asserted, derived_graphs,
+                                                work / STORE, settings.patch_limit)
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
-            last = _last_state(settings, previous, base, work)
+            last = _last_state(settings, previous, base, change)
             dropped, derived = _reason(asserted, store, vocabulary, step, work, last)
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
@@ -170,15 +170,16 @@ def state_path(settings: Settings, release: Path) -> Path:
     return settings.output_dir / STATES / f"{release.name}.pickle"
 
 
-def _last_state(settings: Settings, previous: Path | None, base: Base, work: Path
-                ) -> tuple[Path, Path] | None:
+def _last_state(settings: Settings, previous: Path | None, base: Base,
+                change: tuple[Path, Path]) -> tuple[Path, Path] | None:
     """The last release's reasoner state and the asserted quads added since (N-Quads), when
-    they were only added; else None, and the log says why the reasoning starts afresh."""
-    removed, added = work / "asserted-removed.nq", work / "asserted-added.nq"
+    they were only added (`change`: the quads removed from the store's base and added to it);
+    else None, and the log says why the reasoning starts afresh."""
+    removed, added = change
     state = None if previous is None else state_path(settings, previous)
     why = ("there is no last release built with this schema" if previous is None
-           else "the store was loaded afresh" if base.store is None or not added.exists()
-           else "asserted quads were removed" if removed.exists() and removed.stat().st_size
+           else "the store was loaded afresh" if base.store is None
+           else "asserted quads were removed" if removed.stat().st_size
            else "the last release's reasoner state is missing" if not state.exists()
            else None)
     if why:
