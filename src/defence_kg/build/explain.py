@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
+from .patch import asserted_quads
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
@@ -143,11 +144,10 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
             yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
             todo.append(premise)
     del done
-    derived = {_node(graph) for graph in vocabulary.derived_graphs}
+    derived = frozenset(_node(graph) for graph in vocabulary.derived_graphs)
     for triple in asserted:
-        for quad in store.quads_for_pattern(*triple):
-            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived:
-                yield f"{name(triple)} {DERIVED_FROM} {quad.graph_name}{end}"
+        for quad in asserted_quads(store, derived, *triple):
+            yield f"{name(triple)} {DERIVED_FROM} {quad.graph_name}{end}"
 
 
 def _describe_rule(rule: str, vocabulary: Vocabulary) -> Iterator[tuple]:

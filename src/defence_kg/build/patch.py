@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,14 @@ class Base:
             return cls()
         dumps = release / "dumps"
         return cls(release / STORE_DIR, dumps / f"{DUMP_NAME}.nq", dumps / f"{DUMP_NAME}.nt")
+
+
+def asserted_quads(store: ox.Store, derived: frozenset, *pattern) -> Iterator[ox.Quad]:
+    """The quads matching `pattern` in the store's asserted named graphs: while a build runs,
+    its store may also hold the last release's derived graphs (`derived`, as NamedNodes) and
+    union, which a store built from scratch does not have yet."""
+    return (quad for quad in store.quads_for_pattern(*pattern)
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived)
 
 
 def start_store(base: Base, path: Path) -> ox.Store:

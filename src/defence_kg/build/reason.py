@@ -18,6 +18,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from ..namespaces import NIF, Vocabulary
 from . import rules
+from .patch import asserted_quads
 from .rules import Contradiction, Derivation, Reasoner
 
 BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
@@ -98,8 +99,7 @@ def infer(quads: Iterable[ox.Quad], store: ox.Store, vocabulary: Vocabulary,
     reasoner = Reasoner(active, ignore=partial(why_trivial, aliases=aliases)).run(progress)
     del active
     same = reasoner.same
-    if same:  # what holds of an individual holds of the same individual (eq-rep-s, eq-rep-o)
-        reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
+    _add_inert_about(same, inert, reasoner, progress)
     del inert
     return _inference(reasoner, store, vocabulary, State(reasoner, aliases, mentioned, same))
 
@@ -123,10 +123,15 @@ def infer_more(state: State, added: Iterable[ox.Quad], store: ox.Store, vocabula
     reasoner.add(active).run(progress)
     if reasoner.same != state.same:  # the inert triples about them would join (infer's phase 2)
         return "individuals became owl:sameAs others"
-    same = state.same
+    _add_inert_about(state.same, inert, reasoner, progress)
+    return _inference(reasoner, store, vocabulary, state)
+
+
+def _add_inert_about(same: set, inert: list[tuple], reasoner: Reasoner, progress) -> None:
+    """infer()'s second phase: what holds of an individual holds of the same individual
+    (eq-rep-s, eq-rep-o), so the inert triples about those that are owl:sameAs another join."""
     if same:
         reasoner.add(t for t in inert if t[0] in same or t[2] in same).run(progress)
-    return _inference(reasoner, store, vocabulary, state)
 
 
 def _inference(reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
@@ -238,9 +243,8 @@ def _origins(triple, reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary
 def _stated(store: ox.Store, vocabulary: Vocabulary, *pattern) -> Iterator[ox.Quad]:
     """The asserted quads that match: the store may also hold the last release's derived
     graphs and union (patch.py), which a build from scratch's does not have yet."""
-    derived = {ox.NamedNode(str(graph)) for graph in vocabulary.derived_graphs}
-    return (quad for quad in store.quads_for_pattern(*pattern)
-            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in derived)
+    derived = frozenset(ox.NamedNode(str(graph)) for graph in vocabulary.derived_graphs)
+    return asserted_quads(store, derived, *pattern)
 
 
 def _show(triple, store: ox.Store, vocabulary: Vocabulary) -> str:
