@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, publish
+from defence_kg.build.load import ONTOLOGY_FILE
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
 from defence_kg.rdf import from_rdflib
@@ -174,6 +175,12 @@ def test_malformed_trig_names_file_and_line(repo_copy):
     trig = next(repo_copy.data_dir.glob("*.trig"))
     line = append(trig, "<https://w3id.org/defence-kg/graph/x> {\n  <a> <b> \n}\n")
     with pytest.raises(BuildError, match=rf"data/{trig.name}:{line + 1}: syntax error"):
+        build(repo_copy)
+
+
+def test_a_missing_ontology_file_is_named(repo_copy):
+    (repo_copy.ontology_dir / ONTOLOGY_FILE).unlink()
+    with pytest.raises(BuildError, match=rf"ontology/{re.escape(ONTOLOGY_FILE)}: cannot read"):
         build(repo_copy)
 
 
