@@ -218,7 +218,7 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        explained = explanation_lines(inference.triples, inference.derivations, store,
+        explained = explanation_lines(inference.triples, inference.derivations, asserted,
                                       vocabulary, explanations)
         with open(work / "derived.nq", "wb") as out:
             write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in inference.triples),
