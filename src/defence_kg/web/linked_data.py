@@ -18,8 +18,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_file
 from rdflib import Graph
 
-from ..release import ONTOLOGY_PAGE, release_void_store, void_graph
-from ..stores.embedded import QueryStore
+from ..release import ONTOLOGY_PAGE, void_graph
 from . import errors
 from .addresses import DOC, document_path, iris_for, local_path, relative_root, split_extension
 from .diagram import neighbourhood
@@ -60,11 +59,9 @@ class LinkedData:
 
 
 def init_app(app: Flask) -> None:
-    """Serve the data's IRIs and their pages, from the store and the release's VoID (its own
-    store on disk, opened in each process when first read)."""
+    """Serve the data's IRIs and their pages, from the store and the release's VoID."""
     shared = app.extensions[STATE_KEY]
-    void = QueryStore(release_void_store(shared.release), shared.settings)
-    app.extensions[KEY] = LinkedData(Sources((shared.store, void)),
+    app.extensions[KEY] = LinkedData(Sources((shared.store, shared.void)),
                                      shared.release / ONTOLOGY_PAGE)
     app.register_blueprint(bp)
     app.context_processor(page_context)
