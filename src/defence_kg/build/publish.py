@@ -90,8 +90,9 @@ def publish(result: BuildResult, settings: Settings) -> Path:
 
 def write_release(result: BuildResult, settings: Settings, directory: Path) -> str:
     """Write every file of a release into directory; return the sha256 of its checksum list,
-    its report, its graphs' counts, its ontology page and its search index (the store's files are not byte-identical from one
-    build to the next; the statements they hold are those of the dumps).
+    its report, its graphs' counts, its ontology page and its search index (the stores'
+    files are not byte-identical from one build to the next; the statements they hold are
+    those of the dumps and of void.ttl).
 
     The dumps and the search index are written by forked processes, two at a time (the
     longest first), while this one takes the census and writes the ontology page."""
