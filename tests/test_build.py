@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import append, dataset_of
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, publish
@@ -22,7 +24,17 @@ from defence_kg.build.load import ONTOLOGY_FILE
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
 from defence_kg.rdf import from_rdflib
-from defence_kg.release import DUMP_NAME, STORE_DIR, release_store
+from defence_kg.release import (
+    DUMP_NAME,
+    GRAPH_COUNTS_NAME,
+    REPORT_NAME,
+    STORE_DIR,
+    VOID_FILE,
+    VOID_STORE_DIR,
+    release_store,
+    release_void_store,
+    void_graph,
+)
 from defence_kg.settings import Settings
 
 CLI = str(Path(sys.executable).parent / "defence-kg")
@@ -49,6 +61,36 @@ def test_report_counts_every_kind_of_triple(build_result, settings):
         assert graphs[str(name)] > 0
     sentence_graphs = [g for g in graphs if "/sentence-" in g]
     assert len(sentence_graphs) >= 10
+
+
+@pytest.mark.data
+def test_release_keeps_the_graphs_counts_out_of_its_report(release, build_result):
+    """The server reads the report at every start: the per-graph counts (a line per named
+    graph) are published beside it, not in it."""
+    directory = release.release_dir
+    assert "graphs" not in json.loads((directory / REPORT_NAME).read_text(encoding="utf-8"))
+    counts = json.loads((directory / GRAPH_COUNTS_NAME).read_text(encoding="utf-8"))
+    assert counts == build_result.report["graphs"]
+
+
+@pytest.mark.data
+def test_release_holds_its_void_in_a_store_of_its_own(release):
+    """What the server opens instead of parsing void.ttl: the file's statements as an Oxigraph
+    store holds them (an xsd:nonNegativeInteger becomes an xsd:integer), in the file's graph
+    and as the default graph."""
+    directory = release.release_dir
+    parsed = ox.Store()
+    parsed.bulk_load(path=str(directory / "dumps" / VOID_FILE), format=ox.RdfFormat.TURTLE)
+    void = graph_of(parsed, ox.DefaultGraph())
+    store = ox.Store.read_only(str(release_void_store(directory)))
+    for graph in (void_graph(release.base_uri), ox.DefaultGraph()):
+        assert len(void) > 10 and isomorphic(graph_of(store, graph), void)
+
+
+def graph_of(store: ox.Store, graph) -> Graph:
+    """One graph of an Oxigraph store, in rdflib (to compare graphs with blank nodes)."""
+    triples = (q.triple for q in store.quads_for_pattern(None, None, None, graph))
+    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 @pytest.mark.data
@@ -259,8 +301,8 @@ def _some_sentence_graph(settings: Settings) -> str:
 # --- determinism and configuration --------------------------------------------------------
 
 def test_two_builds_are_byte_identical(repo_copy, tmp_path):
-    """Every file of a release but its store's (RocksDB's own files, not byte-identical from
-    one write to the next), which holds the same statements, those of the dumps."""
+    """Every file of a release but its stores' (RocksDB's own files, not byte-identical from
+    one write to the next), which hold the same statements, those of the dumps."""
     outputs, stores = [], []
     for seed in ("1", "2"):
         output = tmp_path / f"out-{seed}"
@@ -268,8 +310,7 @@ def test_two_builds_are_byte_identical(repo_copy, tmp_path):
                    env={"DEFENCE_KG_ROOT": str(repo_copy.root), "PYTHONHASHSEED": seed})
         assert done.returncode == 0, done.stderr
         current = output / "current"
-        outputs.append({p.relative_to(current): p.read_bytes() for p in current.rglob("*")
-                        if p.is_file() and STORE_DIR not in p.relative_to(current).parts})
+        outputs.append(files_but_stores(current))
         store = ox.Store.read_only(str(release_store(current)))
         stores.append(sorted(map(str, store)))
         named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
@@ -354,9 +395,14 @@ def test_drafts_are_never_built_but_can_be_checked_with_the_data(repo_copy):
 
 def release_files(settings: Settings) -> dict:
     """The current release's files but its store's, by path: what must be byte-identical."""
-    current = settings.release_dir
-    return {p.relative_to(current): p.read_bytes() for p in current.rglob("*")
-            if p.is_file() and STORE_DIR not in p.relative_to(current).parts}
+    return files_but_stores(settings.release_dir)
+
+
+def files_but_stores(release: Path) -> dict:
+    """A release's files but its stores' (RocksDB's own, not byte-identical), by path."""
+    stores = {STORE_DIR, VOID_STORE_DIR}
+    return {p.relative_to(release): p.read_bytes() for p in release.rglob("*")
+            if p.is_file() and not stores & set(p.relative_to(release).parts)}
 
 
 def store_quads(settings: Settings) -> tuple[list[str], list[str]]:

@@ -11,10 +11,9 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from defence_kg.release import release_nquads
+from defence_kg.release import VOID_FILE, release_nquads, void_graph
 from defence_kg.stores.embedded import QueryStore
 from defence_kg.web.diagram import MAX_SHOWN, neighbourhood
-from defence_kg.web.linked_data import VOID_FILE, void_graph
 from defence_kg.web.presentation import Node, Page, Row, Value
 
 SVG = "{http://www.w3.org/2000/svg}"

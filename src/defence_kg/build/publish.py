@@ -23,7 +23,17 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from ..namespaces import NIF, Vocabulary
 from ..rdf import canonical_quads, to_rdflib
-from ..release import DUMP_NAME, ONTOLOGY_PAGE, REPORT_NAME, SEARCH_INDEX, STORE_DIR
+from ..release import (
+    DUMP_NAME,
+    GRAPH_COUNTS_NAME,
+    ONTOLOGY_PAGE,
+    REPORT_NAME,
+    SEARCH_INDEX,
+    STORE_DIR,
+    VOID_FILE,
+    VOID_STORE_DIR,
+    void_graph,
+)
 from ..settings import Settings
 from .census import Census, take_census
 from .dumps import Written, pack_file, reparse, write_dump
@@ -82,8 +92,9 @@ def publish(result: BuildResult, settings: Settings) -> Path:
 
 def write_release(result: BuildResult, settings: Settings, directory: Path) -> str:
     """Write every file of a release into directory; return the sha256 of its checksum list,
-    its report and its ontology page (the store's files are not byte-identical from one
-    build to the next; the statements they hold are those of the dumps).
+    its report, its graphs' counts, its ontology page and its search index (the stores'
+    files are not byte-identical from one build to the next; the statements they hold are
+    those of the dumps and of void.ttl).
 
     The dumps and the search index are written by forked processes, two at a time (the
     longest first), while this one takes the census and writes the ontology page."""
@@ -124,19 +135,32 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     files = {file.name: file.size for file in written}
     digests = {file.name: file.sha256 for file in written}
     void = describe(result, settings, store, census, files, digests)
-    ox.serialize(void, output=str(dumps / "void.ttl"), format=ox.RdfFormat.TURTLE,
+    ox.serialize(void, output=str(dumps / VOID_FILE), format=ox.RdfFormat.TURTLE,
                  prefixes=vocabulary.prefixes)
-    counts["void.ttl"] = len(void)
-    digests["void.ttl"] = _sha256(dumps / "void.ttl")
+    write_void_store(void, void_graph(vocabulary.base), directory / VOID_STORE_DIR)
+    counts[VOID_FILE] = len(void)
+    digests[VOID_FILE] = _sha256(dumps / VOID_FILE)
     checksums = "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
     (dumps / "SHA256SUMS").write_text(checksums, encoding="utf-8")
     # The counts go with the release, so the server lists them without parsing every dump.
-    report = json.dumps({**result.report, "statements": counts}, indent=2,
-                        sort_keys=True) + "\n"
+    summary = {key: value for key, value in result.report.items() if key != "graphs"}
+    report = json.dumps({**summary, "statements": counts}, indent=2, sort_keys=True) + "\n"
     (directory / REPORT_NAME).write_text(report, encoding="utf-8")
+    graph_counts = json.dumps(result.report["graphs"], indent=2, sort_keys=True) + "\n"
+    (directory / GRAPH_COUNTS_NAME).write_text(graph_counts, encoding="utf-8")
     (directory / ONTOLOGY_PAGE).write_bytes(page)
     store.backup(str(directory / STORE_DIR))
-    return hashlib.sha256(checksums.encode() + report.encode() + page + index).hexdigest()
+    return hashlib.sha256(checksums.encode() + report.encode() + graph_counts.encode() + page
+                          + index).hexdigest()
+
+
+def write_void_store(void: list[ox.Triple], graph: ox.NamedNode, location: Path) -> None:
+    """The VoID in a store of its own, in its graph and as the default graph (the union of
+    its one graph), so that the server opens it instead of parsing void.ttl at every start."""
+    store = ox.Store(str(location))
+    store.bulk_extend([*(ox.Quad(t.subject, t.predicate, t.object, graph) for t in void),
+                       *(ox.Quad(t.subject, t.predicate, t.object) for t in void)])
+    store.flush()
 
 
 def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,

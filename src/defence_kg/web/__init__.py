@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..release import release_void_store
 from ..settings import Settings
 from ..stores import open_store
+from ..stores.embedded import QueryStore
 from ..stores.querying import QueryThreads, Store
 from . import (
     compression,
@@ -35,7 +37,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     store = store or open_store(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 3 * settings.max_query_length + BODY_OVERHEAD
-    app.extensions[KEY] = AppState(settings, store, settings.release_dir.resolve(), len(store),
+    release = settings.release_dir.resolve()
+    app.extensions[KEY] = AppState(settings, store, release, len(store),
+                                   QueryStore(release_void_store(release), settings),
                                    ResultCache(settings.result_cache_bytes), QueryThreads())
     for blueprint in (pages.bp, sparql.bp, editor.bp, dumps.bp):
         app.register_blueprint(blueprint)

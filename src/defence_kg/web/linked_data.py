@@ -18,8 +18,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_file
 from rdflib import Graph
 
-from ..release import ONTOLOGY_PAGE
-from ..stores.embedded import QueryStore
+from ..release import ONTOLOGY_PAGE, void_graph
 from . import errors
 from .addresses import DOC, document_path, iris_for, local_path, relative_root, split_extension
 from .diagram import neighbourhood
@@ -35,7 +34,6 @@ KEY = "defence_kg.linked_data"
 HTML = ("text/html", "application/xhtml+xml")
 EXTENSIONS = ("html", *(f.name for f in GRAPHS))
 CONTEXT_PATH = "context.jsonld"
-VOID_FILE = "void.ttl"
 PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
 
 bp = Blueprint("linked_data", __name__)
@@ -61,21 +59,12 @@ class LinkedData:
 
 
 def init_app(app: Flask) -> None:
-    """Load the release's VoID beside the store, and serve the data's IRIs and their pages."""
+    """Serve the data's IRIs and their pages, from the store and the release's VoID."""
     shared = app.extensions[STATE_KEY]
-    void = ox.Store()
-    void.bulk_load(path=str(shared.release / "dumps" / VOID_FILE), format=ox.RdfFormat.TURTLE,
-                   to_graph=void_graph(shared.settings.vocabulary.base))
-    app.extensions[KEY] = LinkedData(
-        Sources((shared.store, QueryStore(void, shared.settings))),
-        shared.release / ONTOLOGY_PAGE)
+    app.extensions[KEY] = LinkedData(Sources((shared.store, shared.void)),
+                                     shared.release / ONTOLOGY_PAGE)
     app.register_blueprint(bp)
     app.context_processor(page_context)
-
-
-def void_graph(base: str) -> ox.NamedNode:
-    """The VoID file's statements are kept in a graph named after the file."""
-    return ox.NamedNode(f"{base}dumps/{VOID_FILE}")
 
 
 def linked_data() -> LinkedData:

@@ -5,14 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Blueprint, jsonify, render_template, url_for
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDFS
 
+from ..stores.querying import Store
 from .formats import GRAPHS, RESULTS
 from .state import state
 
 bp = Blueprint("pages", __name__)
+DCT = "PREFIX dct: <http://purl.org/dc/terms/>\n"
+DATASET = DCT + """SELECT (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?description) {{
+  OPTIONAL {{ {dataset} dct:title ?t }} OPTIONAL {{ {dataset} dct:description ?d }} }}"""
+SOURCES = DCT + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?source (SAMPLE(?t) AS ?title) (SAMPLE(?l) AS ?publisher) (SAMPLE(?i) AS ?issued) {{
+  {dataset} dct:source ?source
+  OPTIONAL {{ ?source dct:title ?t }} OPTIONAL {{ ?source dct:publisher/rdfs:label ?l }}
+  OPTIONAL {{ ?source dct:issued ?i }}
+}} GROUP BY ?source"""
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ def home():
     dumps = sorted(p for p in (release / "dumps").iterdir() if p.is_file())
     queries = [read_saved_query(p, settings.vocabulary.rebase)
                for p in sorted(settings.queries_dir.glob("*.rq"))]
-    title, description, sources = describe_dataset(release / "dumps" / "void.ttl",
+    title, description, sources = describe_dataset(state().void,
                                                    settings.vocabulary.dataset_iri)
     return render_template(
         "home.html", title=title, description=description, sources=sources, dumps=dumps,
@@ -59,15 +68,18 @@ class Source:
     issued: str
 
 
-def describe_dataset(void: Path, dataset_iri: str) -> tuple[str, str, list[Source]]:
-    """The data set's title, description and sources (by date) from the release's VoID file."""
-    graph = Graph().parse(void, format="turtle")
-    subject = URIRef(dataset_iri)
-    sources = sorted((Source(str(iri), str(graph.value(iri, DCTERMS.title) or iri),
-                             str(graph.value(graph.value(iri, DCTERMS.publisher), RDFS.label)
-                                 or ""),
-                             str(graph.value(iri, DCTERMS.issued) or ""))
-                      for iri in graph.objects(subject, DCTERMS.source)),
+def describe_dataset(void: Store, dataset_iri: str) -> tuple[str, str, list[Source]]:
+    """The data set's title, description and sources (by date) from the release's VoID
+    (queried in its store: parsing the file took 0.9 s a request at 200k quads)."""
+    dataset = ox.NamedNode(dataset_iri)
+    title, description = next(iter(void.query(DATASET.format(dataset=dataset))))
+    sources = sorted((Source(iri.value, _text(title, iri.value), _text(publisher),
+                             _text(issued))
+                      for iri, title, publisher, issued in void.query(
+                          SOURCES.format(dataset=dataset))),
                      key=lambda source: (source.issued, source.iri))
-    return (str(graph.value(subject, DCTERMS.title) or "defence-kg"),
-            str(graph.value(subject, DCTERMS.description) or ""), sources)
+    return _text(title, "defence-kg"), _text(description), sources
+
+
+def _text(term: ox.Literal | None, otherwise: str = "") -> str:
+    return otherwise if term is None else term.value
