@@ -9,6 +9,7 @@ N-Quads lines (assemble.py). docs/design.md, "The streaming build", says why eac
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ import weakref
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -33,11 +35,12 @@ from .assemble import Statements, sort_lines, write_lines, write_quads, write_st
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_lines
+from .forks import Forked
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes, read_sources
 from .offsets import MisplacedSegments
 from .patch import Base, finish_patched, start_patched
-from .reason import State, infer, infer_more
+from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
 from .validate import Beside
 
@@ -83,7 +86,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     step = _Steps()
     settings.output_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.output_dir))
-    beside = None
+    beside = keeping = None
     try:
         with step("load"):
             # Each source written away as it is read: SHACL's process reads the files itself,
@@ -127,7 +130,12 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             last = _last_state(settings, previous, base, change)
-            dropped, derived = _reason(asserted, store, vocabulary, step, work, last)
+            inference = _reason(asserted, store, vocabulary, step, last)
+            with step("keep the reasoner's state"):
+                keeping = _keep_state(inference, work / STATE_FILE)
+            dropped, derived = _explain(inference, store, vocabulary, step, work)
+            del inference
+            give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
             with step("assemble"):
@@ -148,6 +156,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             if not checked.conforms:
                 raise BuildError("Quality checks in queries/checks/ returned rows:\n"
                                  + checked.report)
+        with step("wait for the reasoner's state"):
+            keeping.results()  # its failure (ForkedTaskError) fails the build
         del store  # closes it: publish reads it from here
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -155,6 +165,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     finally:
         if beside is not None:
             beside.cancel()
+        if keeping is not None:
+            keeping.stop()
     report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema}
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
@@ -188,11 +200,10 @@ def _last_state(settings: Settings, previous: Path | None, base: Base,
     return state, added
 
 
-def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
-            last: tuple[Path, Path] | None = None) -> tuple:
-    """What was dropped from the closure (a count by reason), and the inferred and
-    explanations graphs as a sorted N-Quads file, written as they are found. With `last`
-    (a state file and the quads added since), the reasoning continues from that state
+def _reason(asserted: Path, store: ox.Store, vocabulary, step,
+            last: tuple[Path, Path] | None = None) -> Inference:
+    """The closure's published inferences, their derivations and the reasoner's state. With
+    `last` (a state file and the quads added since), the reasoning continues from that state
     where it gives what reasoning afresh gives."""
     with step("reason (OWL 2 RL)") as progress:
         inference = None
@@ -215,10 +226,26 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
-    with step("keep the reasoner's state"):
-        with open(work / STATE_FILE, "wb") as out:
-            pickle.dump(inference.state, out, protocol=pickle.HIGHEST_PROTOCOL)
-        inference.state = None
+    return inference
+
+
+def _keep_state(inference: Inference, path: Path) -> Forked:
+    """Start pickling the reasoner's state to `path` in a forked process, off the critical
+    path (25 s at 10M quads), and drop this process's reference to it: its memory is freed
+    here while the child writes the pages it was forked with. Wait with results()."""
+    keeping = Forked({path.name: partial(_dump_state, inference.state, path)}, at_once=1)
+    inference.state = None
+    return keeping
+
+
+def _dump_state(state: State, path: Path) -> None:
+    with open(path, "wb") as out:
+        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _explain(inference: Inference, store: ox.Store, vocabulary, step, work: Path) -> tuple:
+    """What was dropped from the closure (a count by reason), and the inferred and
+    explanations graphs as a sorted N-Quads file, written as they are found."""
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
@@ -342,6 +369,17 @@ class _Steps:
         self.peaks[name] = peak_rss_mib()
         log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
                  self.peaks[name])
+
+
+def give_back_freed_memory() -> None:
+    """Return the heap's free pages to the system: glibc's malloc keeps what Python freed
+    (the reasoner's gigabytes at scale), which the page cache of the sorts and dumps to come
+    would use. Elsewhere (no glibc), nothing."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 def peak_rss_mib() -> float:
