@@ -19,6 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, pipeline, publish
 from defence_kg.build.forks import ForkedTaskError
+from defence_kg.build.load import ONTOLOGY_FILE
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
 from defence_kg.rdf import from_rdflib
@@ -175,6 +176,12 @@ def test_malformed_trig_names_file_and_line(repo_copy):
     trig = next(repo_copy.data_dir.glob("*.trig"))
     line = append(trig, "<https://w3id.org/defence-kg/graph/x> {\n  <a> <b> \n}\n")
     with pytest.raises(BuildError, match=rf"data/{trig.name}:{line + 1}: syntax error"):
+        build(repo_copy)
+
+
+def test_a_missing_ontology_file_is_named(repo_copy):
+    (repo_copy.ontology_dir / ONTOLOGY_FILE).unlink()
+    with pytest.raises(BuildError, match=rf"ontology/{re.escape(ONTOLOGY_FILE)}: cannot read"):
         build(repo_copy)
 
 
@@ -381,10 +388,12 @@ def store_files(release: Path) -> dict:
 
 def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=float("inf"),
                     store="the last release's, patched",
-                    reasoning="reasoning: continued from the last release's state") -> dict:
+                    reasoning="reasoning: continued from the last release's state",
+                    parsed: int = 1) -> dict:
     """Build and publish incrementally over the last release (its store patched while a
     server holds it open, within `patch_limit`; the log names the `store` and how the
-    `reasoning` went), and from scratch
+    `reasoning` went; only the `parsed` files changed or added are parsed and checked, the
+    others' N-Quads are the last release's), and from scratch
     elsewhere; return the release, after checking
     that both are the same, store included, that the first validated only what the change
     reaches, and that the last release is as it was."""
@@ -397,6 +406,8 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     assert "changed triples reach" in caplog.text
     assert f"store: {store}" in caplog.text
     assert reasoning in caplog.text
+    assert f"load: {parsed} files parsed" in caplog.text
+    assert f"check files: {parsed} checked" in caplog.text
     assert store_files(last) == before and len(served) > 0
     scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
     publish(build(scratch), scratch)
@@ -412,6 +423,13 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     reaches, and publishes the release a build from scratch publishes."""
     from bench.synthetic import reports, write_report
 
+    # Blank nodes, in a file the cache of the last release's N-Quads serves from now on:
+    # labelled as a fresh parse labels them.
+    (repo_copy.data_dir / "blank.ttl").write_text(
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/defence-kg/id/source/ani-2025-12-02> dct:contributor "
+        "[ dct:title \"a desk\"@en ; dct:isPartOf [ dct:title \"a newsroom\"@en ] ] .\n",
+        encoding="utf-8")
     publish(build(repo_copy), repo_copy)
     first = release_files(repo_copy)
     name, quads = next(reports())

@@ -69,10 +69,12 @@ def sort_lines(inputs: Iterable[Path], output: Path, merge: bool = False) -> Pat
     """Sort the lines of the input files into `output`, each line once, in byte order (as
     Python sorts bytes); `merge`: the inputs are sorted already. Temporary runs go beside
     `output`."""
+    # The inputs' names on standard input: there may be more than a command line holds.
     command = ["sort", "--unique", f"--buffer-size={SORT_BUFFER}",
                f"--temporary-directory={output.parent}", f"--output={output}",
-               *(["--merge"] if merge else []), "--", *map(str, inputs)]
-    subprocess.run(command, env={**os.environ, "LC_ALL": "C"}, check=True)
+               *(["--merge"] if merge else []), "--files0-from=-"]
+    names = b"".join(os.fsencode(path) + b"\0" for path in inputs)
+    subprocess.run(command, input=names, env={**os.environ, "LC_ALL": "C"}, check=True)
     return output
 
 

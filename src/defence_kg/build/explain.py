@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
-from .patch import asserted_quads
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
@@ -99,11 +99,12 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
 
 
 def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Derivation],
-                      store: ox.Store, vocabulary: Vocabulary, graph: ox.NamedNode
+                      asserted_nquads: Path, vocabulary: Vocabulary, graph: ox.NamedNode
                       ) -> Iterator[str]:
-    """One derivation for every published inference, down to asserted triples and the graphs
-    of `store` that hold them: the explanations graph (`graph`), as N-Quads lines written as
-    they are found (a line may come more than once: the sorted release holds it once).
+    """One derivation for every published inference, down to asserted triples and the named
+    graphs that hold them in `asserted_nquads` (the asserted quads as sorted N-Quads lines):
+    the explanations graph (`graph`), as N-Quads lines written as they are found (a line may
+    come more than once: the sorted release holds it once).
     Lines, not terms: a line is all that is kept of a statement, and costs least to make."""
     end = f" {graph} .\n"
     inferred_by = f"<{vocabulary.ontology['inferredBy']}>"
@@ -117,7 +118,7 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
         return found
 
     rules_described: set[str] = set()
-    asserted: list[tuple] = []
+    asserted: list[tuple[bytes, str]] = []  # (N-Triples text and a space, statement IRI)
     done: set[tuple] = set()
     todo = sorted(published)
     while todo:
@@ -133,7 +134,7 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
         yield f"{statement} {OBJECT} {texts[2]}{end}"
         derivation = derivations.get(triple)
         if derivation is None:
-            asserted.append(triple)
+            asserted.append(((" ".join(texts) + " ").encode(), statement))
             continue
         if derivation.rule not in rules_described:
             rules_described.add(derivation.rule)
@@ -143,11 +144,34 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
         for premise in derivation.premises:
             yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
             todo.append(premise)
-    del done
-    derived = frozenset(_node(graph) for graph in vocabulary.derived_graphs)
-    for triple in asserted:
-        for quad in asserted_quads(store, derived, *triple):
-            yield f"{name(triple)} {DERIVED_FROM} {quad.graph_name}{end}"
+    del done, names
+    asserted.sort()
+    derived = {f"<{graph}>".encode() for graph in vocabulary.derived_graphs}
+    for statement, holder in _graphs_holding(asserted, asserted_nquads, derived):
+        yield f"{statement} {DERIVED_FROM} {holder}{end}"
+
+
+def _graphs_holding(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]
+                    ) -> Iterator[tuple[str, str]]:
+    """(statement, named graph written) for each graph holding each triple, in one pass over
+    `nquads` (sorted N-Quads lines, as Oxigraph writes them): `triples`, each its N-Triples
+    text and a space, sorted as bytes, are the prefixes of their lines, which are adjacent
+    and in the same order; lines in the `excluded` graphs are passed over."""
+    if not triples:
+        return
+    index, (prefix, statement) = 0, triples[0]
+    with open(nquads, "rb") as lines:
+        for line in lines:
+            while prefix < line and not line.startswith(prefix):
+                # The lines that begin with `prefix` would be here: the triple holds no more.
+                index += 1
+                if index == len(triples):
+                    return
+                prefix, statement = triples[index]
+            if line.startswith(prefix):
+                holder = line[len(prefix):-3]  # "<graph>" of "<graph> .\n"
+                if holder.startswith(b"<") and holder not in excluded:
+                    yield statement, holder.decode()
 
 
 def _describe_rule(rule: str, vocabulary: Vocabulary) -> Iterator[tuple]:

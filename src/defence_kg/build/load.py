@@ -43,14 +43,21 @@ def load_sources(settings: Settings, extra_files: Sequence[Path] = ()) -> list[S
 
 def read_sources(settings: Settings, extra_files: Sequence[Path] = ()) -> Iterator[Source]:
     """load_sources() one at a time: a caller that writes each away holds one in memory."""
+    for path, graph in source_files(settings, extra_files):
+        yield load_source(path, settings, graph)
+
+
+def source_files(settings: Settings, extra_files: Sequence[Path] = ()) -> Iterator[
+        tuple[Path, ox.NamedNode | None]]:
+    """The files load_sources() reads, each with the graph its triples go in (None for a
+    dataset file, whose quads name their graphs)."""
     vocabulary = settings.vocabulary
-    ontology = settings.ontology_dir / ONTOLOGY_FILE
-    yield load_source(ontology, settings, ox.NamedNode(str(vocabulary.ontology_graph)))
+    yield settings.ontology_dir / ONTOLOGY_FILE, ox.NamedNode(str(vocabulary.ontology_graph))
     for path in [*data_files(settings), *extra_files]:
         graph = None
         if not DATA_FORMATS[path.suffix].supports_datasets:
             graph = ox.NamedNode(str(vocabulary.graph[_graph_name(path, settings)]))
-        yield load_source(path, settings, graph)
+        yield path, graph
 
 
 def load_source(path: Path, settings: Settings, graph: ox.NamedNode | None) -> Source:

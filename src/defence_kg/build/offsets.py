@@ -19,6 +19,7 @@ from .lines import RdfFile
 BEGIN, END, ANCHOR, CONTEXT = (str(NIF[n]) for n in ("beginIndex", "endIndex", "anchorOf",
                                                      "referenceContext"))
 IS_STRING = str(NIF.isString)
+TEXT_FILE = str(Vocabulary().ontology["textFile"])  # files are written with the canonical base
 
 
 @dataclass
@@ -38,8 +39,6 @@ class MisplacedSegments:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        # Files are written with the canonical base.
-        self.text_file = str(Vocabulary().ontology["textFile"])
         self.segments: dict[str, Segment] = {}
         self.texts: dict[str, tuple[str, str]] = {}  # context -> (where the text is, the text)
         self.unreadable: list[str] = []
@@ -56,7 +55,7 @@ class MisplacedSegments:
                 _set(segment, predicate, value)
             elif predicate == IS_STRING:
                 texts[subject] = (file.where(subject), value.value)
-            elif predicate == self.text_file and subject not in texts:
+            elif predicate == TEXT_FILE and subject not in texts:
                 path = self.settings.root / value.value
                 try:
                     texts[subject] = (value.value, path.read_text(encoding="utf-8"))
@@ -74,6 +73,22 @@ class MisplacedSegments:
                 if problem:
                     problems.append(problem)
         return problems
+
+
+def shared_inputs(file: RdfFile) -> tuple[set[str], set[str]]:
+    """What the check of `file` may share with other files: the segments and contexts it
+    names (IRIs: a segment's offsets, anchor and text may be written in different files), and
+    the text files it names (paths under the repository)."""
+    iris, text_files = set(), set()
+    for quad in file.quads:
+        predicate = quad.predicate.value
+        if predicate in (BEGIN, END, ANCHOR, CONTEXT, IS_STRING, TEXT_FILE):
+            iris.add(quad.subject.value)
+            if predicate == CONTEXT:
+                iris.add(quad.object.value)
+            elif predicate == TEXT_FILE:
+                text_files.add(quad.object.value)
+    return iris, text_files
 
 
 def _set(segment: Segment, predicate: str, value: ox.Literal | ox.NamedNode) -> None:

@@ -31,17 +31,18 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, sort_lines, write_lines, write_quads, write_statements
+from .assemble import Statements, sort_lines, write_lines, write_statements
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import explanation_lines
 from .forks import Forked
 from .lines import read_rdf_files
-from .load import LoadError, data_files, input_files, load_shapes, read_sources
+from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
 from .patch import Base, finish_patched, start_patched
 from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
+from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
 
 log = logging.getLogger(__name__)
@@ -88,31 +89,27 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.output_dir))
     beside = keeping = None
     try:
+        # The last release's record of its files (unchanged.py): those with the same bytes
+        # are neither parsed nor checked again.
+        schema = schema_digest(settings, _code_files())
+        previous = previous_release(settings, schema)
+        known, record = FileRecord.last(settings, previous), FileRecord()
         with step("load"):
             # Each source written away as it is read: SHACL's process reads the files itself,
             # so nothing here needs every source's quads at once.
             try:
-                with open(work / "asserted.nq", "wb") as out:
-                    for source in read_sources(settings, extra_files):
-                        write_quads(source.quads, out)
+                sources = load_nquads(settings, extra_files, known, record, work)
                 load_shapes(settings)  # a broken shapes file is refused here (SHACL reads it again)
             except LoadError as error:
                 raise BuildError(str(error)) from error
-            asserted = sort_lines([work / "asserted.nq"], work / "asserted-sorted.nq")
-            (work / "asserted.nq").unlink()
+            parsed = sum(source.is_relative_to(work) for source in sources)
+            log.info("load: %d files parsed, %d unchanged since the last release", parsed,
+                     len(sources) - parsed)
+            asserted = sort_lines(sources, work / "asserted-sorted.nq")
         with step("check files (terms, offsets)"):
-            terms, segments = UndeclaredTerms(settings), MisplacedSegments(settings)
-            files = read_rdf_files([*data_files(settings), *extra_files], settings,
-                                   readers=(terms.read, segments.read))
-            _fail_on({
-                "Terms neither the ontology nor a vocabulary it reuses declares":
-                    terms.problems,
-                "Segments whose nif:anchorOf is not the source text at their offsets":
-                    segments.problems(),
-            })
+            _check_files([*data_files(settings), *extra_files], settings, known, record)
+            record.write(work / RECORD_FILE)
         with step("compare with the last release"):
-            schema = schema_digest(settings, _code_files())
-            previous = previous_release(settings, schema)
             special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
             changed = None if previous is None else changed_triples(
                 previous, asserted, {f"<{graph}>".encode() for graph in special})
@@ -121,7 +118,6 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         beside = Beside(settings, extra_files, changed)
         # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
-        del files
         with step("store"):
             # The last release's store, patched (patch.py); from scratch, an empty one.
             derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
@@ -133,7 +129,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             inference = _reason(asserted, store, vocabulary, step, last)
             with step("keep the reasoner's state"):
                 keeping = _keep_state(inference, work / STATE_FILE)
-            dropped, derived = _explain(inference, store, vocabulary, step, work)
+            dropped, derived = _explain(inference, asserted, vocabulary, step, work)
             del inference
             give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
@@ -243,13 +239,13 @@ def _dump_state(state: State, path: Path) -> None:
         pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _explain(inference: Inference, store: ox.Store, vocabulary, step, work: Path) -> tuple:
+def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path) -> tuple:
     """What was dropped from the closure (a count by reason), and the inferred and
     explanations graphs as a sorted N-Quads file, written as they are found."""
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        explained = explanation_lines(inference.triples, inference.derivations, store,
+        explained = explanation_lines(inference.triples, inference.derivations, asserted,
                                       vocabulary, explanations)
         with open(work / "derived.nq", "wb") as out:
             write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in inference.triples),
@@ -268,6 +264,28 @@ def _check_shapes(beside: Beside, step) -> None:
              seconds, peak)
     if not shaped.conforms:
         raise BuildError("The data does not conform to ontology/shapes.ttl:\n" + shaped.report)
+
+
+def _check_files(paths: list[Path], settings: Settings, last: FileRecord,
+                 record: FileRecord) -> None:
+    """The terms and offsets checks of the files, but of those the last release checked as
+    they are (unchanged.CheckedBefore); raise BuildError with every problem found."""
+    checked = CheckedBefore(paths, settings, last, record)
+    to_read = checked.to_read()
+    while True:
+        terms, segments = UndeclaredTerms(settings), MisplacedSegments(settings)
+        read_rdf_files(to_read, settings, readers=(terms.read, segments.read, checked.note))
+        if not checked.read_all():
+            break
+        to_read = paths
+    log.info("check files: %d checked, %d unchanged since the last release", len(to_read),
+             len(paths) - len(to_read))
+    _fail_on({
+        "Terms neither the ontology nor a vocabulary it reuses declares": terms.problems,
+        "Segments whose nif:anchorOf is not the source text at their offsets":
+            segments.problems(),
+    })
+    checked.finish()
 
 
 def _fail_on(problems: dict[str, list[str]]) -> None:

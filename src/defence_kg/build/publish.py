@@ -30,6 +30,7 @@ from .dumps import Written, pack_file, reparse, write_dump
 from .forks import Forked
 from .ontology_page import ontology_page
 from .pipeline import STATE_FILE, STATES, BuildResult, state_path
+from .unchanged import keep_record, prune_records
 from .search_index import quads_to_index, write_search_index
 from .sources import describe_sources, list_sources
 
@@ -71,6 +72,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
             release.parent.mkdir(exist_ok=True)
             os.replace(staging, release)
         _keep_state(result, settings, release)
+        keep_record(result.work, settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -367,3 +369,4 @@ def _prune_old_releases(settings: Settings) -> None:
         for state in states.iterdir():
             if not (settings.output_dir / "releases" / state.stem).is_dir():
                 state.unlink(missing_ok=True)
+    prune_records(settings, settings.output_dir / "releases")
