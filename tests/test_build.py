@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from defence_kg.build import BuildError, build, publish
+from defence_kg.build import BuildError, build, pipeline, publish
 from defence_kg.build.load import ONTOLOGY_FILE
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
@@ -247,6 +247,19 @@ def test_failed_build_keeps_the_last_good_release(repo_copy):
     assert repo_copy.release_dir.resolve() == current
     assert {p.name: p.read_bytes() for p in (current / "dumps").iterdir()} == before
     assert not list(repo_copy.output_dir.glob(".staging-*"))
+
+
+def test_a_failure_to_keep_the_reasoners_state_fails_the_build_and_leaves_nothing(
+        repo_copy, monkeypatch):
+    # A full disk while the state is pickled (pipeline._keep_state) must not pass
+    # unnoticed, nor leave the build's work directory behind.
+    def disk_full(state, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(pipeline, "_dump_state", disk_full)
+    with pytest.raises(OSError, match=r"No space left"):
+        build(repo_copy)
+    assert not list(repo_copy.output_dir.glob(".build-*"))
 
 
 def test_contradiction_names_resource_axiom_and_sentence(repo_copy):

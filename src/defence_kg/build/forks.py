@@ -34,6 +34,11 @@ class Forked:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the tasks still running (their results are lost)."""
+        self._waiting.clear()
         for _, process in self._running.values():
             process.kill()
             process.join()

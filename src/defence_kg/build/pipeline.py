@@ -9,6 +9,7 @@ N-Quads lines (assemble.py). docs/design.md, "The streaming build", says why eac
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -37,7 +38,7 @@ from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
 from .patch import Base, finish_patched, start_patched
-from .reason import State, infer, infer_more
+from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
@@ -123,7 +124,12 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             last = _last_state(settings, previous, base, change)
-            dropped, derived = _reason(asserted, store, vocabulary, step, work, last)
+            inference = _reason(asserted, store, vocabulary, step, last)
+            with step("keep the reasoner's state"):
+                _keep_state(inference, work / STATE_FILE)
+            dropped, derived = _explain(inference, asserted, vocabulary, step, work)
+            del inference
+            give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
             with step("assemble"):
@@ -184,11 +190,10 @@ def _last_state(settings: Settings, previous: Path | None, base: Base,
     return state, added
 
 
-def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
-            last: tuple[Path, Path] | None = None) -> tuple:
-    """What was dropped from the closure (a count by reason), and the inferred and
-    explanations graphs as a sorted N-Quads file, written as they are found. With `last`
-    (a state file and the quads added since), the reasoning continues from that state
+def _reason(asserted: Path, store: ox.Store, vocabulary, step,
+            last: tuple[Path, Path] | None = None) -> Inference:
+    """The closure's published inferences, their derivations and the reasoner's state. With
+    `last` (a state file and the quads added since), the reasoning continues from that state
     where it gives what reasoning afresh gives."""
     with step("reason (OWL 2 RL)") as progress:
         inference = None
@@ -211,10 +216,26 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step, work: Path,
         if inference.contradictions:
             raise BuildError("The data contradicts the ontology (OWL 2 RL):\n"
                              + "\n".join(inference.contradictions))
-    with step("keep the reasoner's state"):
-        with open(work / STATE_FILE, "wb") as out:
-            pickle.dump(inference.state, out, protocol=pickle.HIGHEST_PROTOCOL)
-        inference.state = None
+    return inference
+
+
+def _keep_state(inference: Inference, path: Path) -> None:
+    """Pickle the reasoner's state to `path`, then drop it. Here, not in a forked process:
+    the child's pickling would touch, and so copy, every page of the state (about 6 GiB at
+    10M quads) beside the SHACL process's; docs/design.md, "Memory and passes of the full
+    build", says what was measured."""
+    _dump_state(inference.state, path)
+    inference.state = None
+
+
+def _dump_state(state: State, path: Path) -> None:
+    with open(path, "wb") as out:
+        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path) -> tuple:
+    """What was dropped from the closure (a count by reason), and the inferred and
+    explanations graphs as a sorted N-Quads file, written as they are found."""
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
@@ -360,6 +381,17 @@ class _Steps:
         self.peaks[name] = peak_rss_mib()
         log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
                  self.peaks[name])
+
+
+def give_back_freed_memory() -> None:
+    """Return the heap's free pages to the system: glibc's malloc keeps what Python freed
+    (the reasoner's gigabytes at scale), which the page cache of the sorts and dumps to come
+    would use. Elsewhere (no glibc), nothing."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 def peak_rss_mib() -> float:
