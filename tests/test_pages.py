@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 from io import BytesIO
 
+import pyoxigraph as ox
 import pytest
 from PIL import Image, ImageStat
 
@@ -101,3 +102,30 @@ def test_a_thing_page_shows_provenance_and_inferences_apart(browser, live_server
         "xpath", "following-sibling::ul[1]").text
     for name in ("HTML", "Turtle", "N-Triples", "RDF/XML", "JSON-LD"):
         assert name in formats
+
+
+def test_the_home_page_lists_the_latest_sources_and_counts_them_all(settings):
+    """A data set of many reports lists its latest on the home page, and says how many."""
+    from defence_kg.stores.embedded import QueryStore
+    from defence_kg.web.pages import describe_dataset
+
+    dct = "http://purl.org/dc/terms/"
+    dataset = ox.NamedNode(settings.vocabulary.dataset_iri)
+    graph = ox.NamedNode("https://example.org/void")
+    days = ["2025-12-02", "2024-01-15", "2026-03-01", "2025-06-30"]
+    quads = []
+    for number, day in enumerate(days):
+        source = ox.NamedNode(f"https://example.org/source/{number}")
+        quads += [ox.Quad(dataset, ox.NamedNode(dct + "source"), source, graph),
+                  ox.Quad(source, ox.NamedNode(dct + "title"), ox.Literal(f"Report {number}"),
+                          graph),
+                  ox.Quad(source, ox.NamedNode(dct + "issued"),
+                          ox.Literal(day, datatype=ox.NamedNode(
+                              "http://www.w3.org/2001/XMLSchema#date")), graph)]
+    void = ox.Store()
+    void.bulk_extend(quads)
+    _, _, listed, count = describe_dataset(QueryStore(void, settings), dataset.value, limit=2)
+    assert count == len(days)
+    latest = sorted(days)[-2:]
+    assert [source.issued for source in listed] == latest
+    assert [source.title for source in listed] == [f"Report {days.index(d)}" for d in latest]
