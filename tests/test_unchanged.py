@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from itertools import islice
 
+import pyoxigraph as ox
 import pytest
 from conftest import append
 
@@ -122,3 +123,25 @@ def test_a_new_segment_is_checked_against_the_text_an_unchanged_file_gives(repo_
     message = failure(repo_copy)
     assert "data/segment.ttl:2: segment <https://w3id.org/defence-kg/id/new-segment>" in message
     assert message == failure(replace(repo_copy, output_dir=tmp_path / "scratch"))
+
+
+def test_a_removed_file_that_met_an_unchanged_one_checks_every_file(repo_copy, monkeypatch):
+    """A file gone since the last release may have held half of what an unchanged file's
+    check compares (a segment of its context): then every file is checked, as from scratch."""
+    publish(build(repo_copy), repo_copy)
+    context, text_file = next((quad.subject.value, quad.object.value)
+                              for path in data_files(repo_copy)
+                              for quad in RdfFile.read(path, repo_copy).quads
+                              if quad.predicate.value == TEXT_FILE)
+    text = (repo_copy.root / text_file).read_text(encoding="utf-8")
+    segment = repo_copy.data_dir / "segment.ttl"
+    segment.write_text(
+        f"@prefix nif: <{NIF}> .\n<https://w3id.org/defence-kg/id/new-segment> "
+        f"nif:referenceContext <{context}> ; nif:beginIndex 0 ; nif:endIndex 3 ; "
+        f"nif:anchorOf {ox.Literal(text[:3])} .\n", encoding="utf-8")
+    publish(build(repo_copy), repo_copy)
+    segment.unlink()
+    checked, parsed = spy_on_reads(monkeypatch)
+    publish(build(repo_copy), repo_copy)
+    assert parsed == []
+    assert checked == [repo_copy.ontology_dir / ONTOLOGY_FILE, *data_files(repo_copy)]
