@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -73,18 +74,21 @@ class Source:
     issued: str
 
 
+@lru_cache(maxsize=8)
 def describe_dataset(void: Store, dataset_iri: str, limit: int = HOME_SOURCES
-                     ) -> tuple[str, str, list[Source], int]:
+                     ) -> tuple[str, str, tuple[Source, ...], int]:
     """The data set's title, description, its `limit` latest sources (by date) and how many
-    sources it has, from the release's VoID (queried in its store)."""
+    sources it has, from the release's VoID (queried in its store). Asked once per process
+    and VoID store: a server's release does not change under it, and the sources' query
+    groups every source (36k at 10M quads)."""
     dataset = ox.NamedNode(dataset_iri)
     title, description = next(iter(void.query(DATASET.format(dataset=dataset))))
     (count,), = void.query(COUNT_SOURCES.format(dataset=dataset))
-    sources = sorted((Source(iri.value, _text(title, iri.value), _text(publisher),
-                             _text(issued))
-                      for iri, title, publisher, issued in void.query(
-                          SOURCES.format(dataset=dataset, limit=limit))),
-                     key=lambda source: (source.issued, source.iri))
+    latest = void.query(SOURCES.format(dataset=dataset, limit=limit))
+    sources = tuple(sorted((Source(iri.value, _text(title, iri.value), _text(publisher),
+                                   _text(issued))
+                            for iri, title, publisher, issued in latest),
+                           key=lambda source: (source.issued, source.iri)))
     return _text(title, "defence-kg"), _text(description), sources, int(count.value)
 
 
