@@ -208,12 +208,14 @@ class _Facts:
         for prop in LABELS:
             values = self.literals.get(iri, {}).get(prop)
             if values:
-                return sorted(values, key=_english_first)[0].value
+                return min(values, key=_english_first).value  # the first of the sorted
         return None
 
     def types_of(self, iri: str) -> list[str]:
         """The most specific asserted types, by IRI, so that a hit says what it is."""
         types = self.types.get(iri, set())
+        if len(types) < 2:  # most resources: nothing to compare
+            return list(types)
         return sorted(t for t in types if not any(
             t in self.ancestors(other) for other in types if other != t))
 
