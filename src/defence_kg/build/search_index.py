@@ -37,7 +37,7 @@ CONTEXT = str(NIF.referenceContext)
 # Words: letters and digits; a name's letter-digit neighbours are also indexed joined
 # ("Su-57" is found by "su57" among other words, as in "su57 jets").
 WORD = re.compile(r"\w+")
-JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)[\s\-‐‑–/]+(\d+)(?!\d)")
+JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]++)[\s\-‐‑–/]++(\d++)(?!\d)")
 DIGIT = re.compile(r"\d")
 SCHEMA = """
 CREATE TABLE entry (
@@ -150,7 +150,7 @@ class _Facts:
         if type(obj) is ox.Literal:
             self.literals[subject][predicate].append(obj)
             if asserted:
-                self.graphs[subject].add(self._graph_id(graph))
+                self.graphs[subject].add(self.graph_ids.setdefault(graph, len(self.graph_ids)))
             return
         iri = obj.value if type(obj) is ox.NamedNode else None
         if iri is not None:
@@ -163,17 +163,11 @@ class _Facts:
             elif predicate == CONTEXT:
                 self.source_of[subject] = iri
         if asserted:
-            graph_id = self._graph_id(graph)
+            graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
             self.graphs[subject].add(graph_id)
             # A class is not supported by a sentence because something is an instance of it.
             if iri is not None and predicate != RDF_TYPE:
                 self.graphs[iri].add(graph_id)
-
-    def _graph_id(self, graph: str) -> int:
-        found = self.graph_ids.get(graph)
-        if found is None:
-            found = self.graph_ids[graph] = len(self.graph_ids)
-        return found
 
     def name_properties(self) -> list[str]:
         """NAMES and every property declared a sub-property of one of them, transitively."""
