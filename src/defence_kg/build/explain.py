@@ -9,7 +9,8 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -98,13 +99,38 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
     return _node(vocabulary.id[f"rule/{rule}"])
 
 
+@dataclass
+class Last:
+    """What a build continued from the last release's reasoner state explains from: the last
+    release's explanations-graph lines (sorted N-Quads), the asserted quads added since
+    (N-Quads) and the triples whose derivation was set or dropped since (Inference.touched);
+    `kept` is where the lines still true are written (sorted)."""
+
+    lines: Path
+    added: Path
+    touched: set
+    kept: Path
+    reused: int = 0  # statements whose lines were kept
+
+    def made_anew(self) -> Callable[[tuple], bool]:
+        """Whether a statement's lines may differ from the last release's: its derivation
+        changed, or its triple is in an added quad (a graph more holds it, or it became
+        asserted). Nothing was removed: a build that removes asserted quads reasons afresh."""
+        added = {(quad.subject, quad.predicate, quad.object) for quad in ox.parse(
+            path=str(self.added), format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False)}
+        touched = self.touched
+        return lambda triple: triple in touched or triple in added
+
+
 def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Derivation],
-                      asserted_nquads: Path, vocabulary: Vocabulary, graph: ox.NamedNode
-                      ) -> Iterator[str]:
+                      asserted_nquads: Path, vocabulary: Vocabulary, graph: ox.NamedNode,
+                      last: Last | None = None) -> Iterator[str]:
     """One derivation for every published inference, down to asserted triples and the named
     graphs that hold them in `asserted_nquads` (the asserted quads as sorted N-Quads lines):
     the explanations graph (`graph`), as N-Quads lines written as they are found (a line may
     come more than once: the sorted release holds it once).
+    With `last`, the lines of a statement not made anew (Last.made_anew) are the last
+    release's, written to `last.kept`, and only the others are yielded.
     Lines, not terms: a line is all that is kept of a statement, and costs least to make."""
     end = f" {graph} .\n"
     inferred_by = f"<{vocabulary.ontology['inferredBy']}>"
@@ -117,8 +143,25 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
             found = names[triple] = f"{prefix}{_digest(triple, texts or map(str, triple))}>"
         return found
 
-    rules_described: set[str] = set()
     asserted: list[tuple[bytes, str]] = []  # (N-Triples text and a space, statement IRI)
+
+    def lines_of(triple, derivation: Derivation | None) -> Iterator[str]:
+        texts = tuple(map(str, triple))
+        statement = name(triple, texts)
+        yield f"{statement} {TYPE} {STATEMENT}{end}"
+        yield f"{statement} {SUBJECT} {texts[0]}{end}"
+        yield f"{statement} {PREDICATE} {texts[1]}{end}"
+        yield f"{statement} {OBJECT} {texts[2]}{end}"
+        if derivation is None:
+            asserted.append(((" ".join(texts) + " ").encode(), statement))
+            return
+        yield f"{statement} {inferred_by} {rule_iri(derivation.rule, vocabulary)}{end}"
+        for premise in derivation.premises:
+            yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
+
+    made_anew = last.made_anew() if last is not None else None
+    reused: dict[bytes, tuple] = {}  # "<statement IRI> " -> its triple, if its lines are kept
+    rules_described: set[str] = set()
     done: set[tuple] = set()
     todo = sorted(published)
     while todo:
@@ -126,29 +169,52 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
         if triple in done:
             continue
         done.add(triple)
-        texts = tuple(map(str, triple))
-        statement = name(triple, texts)
-        yield f"{statement} {TYPE} {STATEMENT}{end}"
-        yield f"{statement} {SUBJECT} {texts[0]}{end}"
-        yield f"{statement} {PREDICATE} {texts[1]}{end}"
-        yield f"{statement} {OBJECT} {texts[2]}{end}"
         derivation = derivations.get(triple)
-        if derivation is None:
-            asserted.append(((" ".join(texts) + " ").encode(), statement))
-            continue
-        if derivation.rule not in rules_described:
-            rules_described.add(derivation.rule)
-            yield from (f"{s} {p} {o}{end}" for s, p, o in _describe_rule(derivation.rule,
-                                                                             vocabulary))
-        yield f"{statement} {inferred_by} {rule_iri(derivation.rule, vocabulary)}{end}"
-        for premise in derivation.premises:
-            yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
-            todo.append(premise)
-    del done, names
+        if derivation is not None:
+            todo.extend(derivation.premises)
+            if derivation.rule not in rules_described:
+                rules_described.add(derivation.rule)
+                yield from (f"{s} {p} {o}{end}" for s, p, o in _describe_rule(derivation.rule,
+                                                                                 vocabulary))
+        if made_anew is None or made_anew(triple):
+            yield from lines_of(triple, derivation)
+        else:
+            reused[f"{name(triple)} ".encode()] = triple
+    del done
+    if reused:
+        # A statement reachable now but not in the last release has no lines to keep.
+        found = _keep_lines(last.lines, reused, last.kept)
+        last.reused = len(found)
+        for key, triple in reused.items():
+            if key not in found:
+                yield from lines_of(triple, derivations.get(triple))
+    elif last is not None:
+        last.kept.write_bytes(b"")
+    del names, reused
     asserted.sort()
     derived = {f"<{graph}>".encode() for graph in vocabulary.derived_graphs}
     for statement, holder in _graphs_holding(asserted, asserted_nquads, derived):
         yield f"{statement} {DERIVED_FROM} {holder}{end}"
+
+
+def _keep_lines(lines: Path, subjects: dict[bytes, tuple], kept: Path) -> set[bytes]:
+    """Write the lines of `lines` whose subject (each key of `subjects` is a statement IRI and
+    a space, all of one length) is one of `subjects` to `kept`, in their order; return the
+    subjects found."""
+    width = len(next(iter(subjects)))
+    found: set[bytes] = set()
+    with open(lines, "rb") as old, open(kept, "wb") as out:
+        batch: list[bytes] = []
+        for line in old:
+            subject = line[:width]
+            if subject in subjects:
+                batch.append(line)
+                found.add(subject)
+                if len(batch) == 100_000:
+                    out.write(b"".join(batch))
+                    batch = []
+        out.write(b"".join(batch))
+    return found
 
 
 def _graphs_holding(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]

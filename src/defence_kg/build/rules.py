@@ -233,7 +233,14 @@ class Reasoner:
         self._rank: dict[Triple, int] = {}
         self._queue: defaultdict[int, list[Triple]] = defaultdict(list)  # by rank
         self._contradictions: list[Contradiction] = []
+        # The triples whose derivation was set or dropped since note_changes() (None: not
+        # noted), so that a continued build explains only those anew (explain.py).
+        self.touched: set[Triple] | None = None
         self.add(triples)
+
+    def note_changes(self) -> None:
+        """From now on, note in `touched` which triples' derivations are set or dropped."""
+        self.touched = set()
 
     def add(self, triples: Iterable[Triple]) -> Reasoner:
         """Asserted triples, joined with everything known at the next run(). One that was
@@ -250,6 +257,8 @@ class Reasoner:
             self._ignored.pop(triple, None)
             if self._rank.pop(triple, None) is not None:
                 del self._derivations[triple]
+                if self.touched is not None:
+                    self.touched.add(triple)
             self._queue[0].append(triple)
         return self
 
@@ -319,6 +328,8 @@ class Reasoner:
                 rule, premises, self._derivations[triple])):
             return
         self._derivations[triple] = Derivation(rule, premises)
+        if self.touched is not None:
+            self.touched.add(triple)
         if level != current:
             rank[triple] = level
             self._queue[level].append(triple)
