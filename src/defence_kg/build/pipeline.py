@@ -260,8 +260,8 @@ def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,
         derived = sort_lines([work / "derived.nq"], work / "derived-sorted.nq")
         (work / "derived.nq").unlink()
         if kept:
-            log.info("explain: continued, %d statements' lines kept from the last release",
-                     last.reused)
+            log.info("explain: continued from the last release's, %d statements made anew",
+                     last.made)
             merged = sort_lines([derived, *kept], work / "derived-merged.nq", merge=True)
             for path in (derived, *kept, last.lines):
                 path.unlink()
@@ -269,7 +269,7 @@ def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,
     return inference.dropped, derived
 
 
-def _inferred_kept(base: Base, touched: set, published: set, inferred: ox.NamedNode,
+def _inferred_kept(base: Base, touched: dict, published: set, inferred: ox.NamedNode,
                    work: Path) -> Path:
     """The last release's inferred-graph lines but those of the triples no longer inferred
     (touched, and now asserted): sorted, as `comm` needs them and writes them."""

@@ -47,8 +47,9 @@ class Inference:
     contradictions: list[str] = field(default_factory=list)
     state: State | None = None  # what a later build may continue from (infer_more)
     # Continued from the last release's state: the triples whose derivation was set or dropped
-    # since (explain.py makes only their explanations anew); None from scratch.
-    touched: set[tuple] | None = None
+    # since, each with its derivation in the last release (None: none), so that explain.py
+    # makes only their explanations anew; None from scratch.
+    touched: dict[tuple, Derivation | None] | None = None
 
 
 @dataclass
@@ -143,7 +144,10 @@ def _inference(reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()), state=state)
     if reasoner.touched is not None:
-        inference.touched = {reasoner.facts.decode_triple(t) for t in reasoner.touched}
+        decode = reasoner.facts.decode_triple
+        inference.touched = {
+            decode(t): None if d is None else Derivation(d.rule, tuple(map(decode, d.premises)))
+            for t, d in reasoner.touched.items()}
         reasoner.touched = None  # the state kept for the next build notes nothing yet
     inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)
                                 for c in reasoner.contradictions]
