@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import isal
 import pyoxigraph as ox
 from isal import isal_zlib
 
@@ -110,6 +111,14 @@ def write_dump(quads, target: Path, rdf_format: ox.RdfFormat,
 # lines ends before a subject whose CRC-32 has CHUNK_BITS low zero bits, so lines added or
 # removed change only the chunks they fall in, and the same lines always make the same chunks.
 CHUNK_BITS = 8
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def chunks_made_by(prefixes: dict[str, str]) -> dict:
+    """What decides a piece's bytes besides its chunk's lines: this code, the libraries, the
+    chunk size and the prefixes (a kept piece is copied only if they are the same)."""
+    return {"code": _CODE, "pyoxigraph": ox.__version__, "isal": isal.__version__,
+            "chunk_bits": CHUNK_BITS, "prefixes": prefixes}
 
 
 def chunks(path: Path) -> Iterator[bytes]:

@@ -36,9 +36,16 @@ from ..release import (
     void_graph,
 )
 from ..settings import Settings
-from . import dumps as dumps_module
 from .census import Census, take_census
-from .dumps import ChunkedDump, KeptPieces, Written, pack_file, write_chunked, write_dump
+from .dumps import (
+    ChunkedDump,
+    KeptPieces,
+    Written,
+    chunks_made_by,
+    pack_file,
+    write_chunked,
+    write_dump,
+)
 from .forks import Forked
 from .kept import keep, kept_path, prune_kept
 from .ontology_page import ontology_page
@@ -113,7 +120,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     statements = result.statements
     quads, triples = result.report["triples"]["quads"], statements.triples
     counts = {}  # statements: triples (quads for dataset formats) per file
-    made_by = _chunks_made_by(vocabulary.prefixes)
+    made_by = chunks_made_by(vocabulary.prefixes)
     kept = _kept_pieces(settings, made_by)
     tasks = {SEARCH_INDEX: partial(_write_search_index, statements.nquads, vocabulary,
                                    directory / SEARCH_INDEX)}
@@ -177,16 +184,6 @@ def write_void_store(void: list[ox.Triple], graph: ox.NamedNode, location: Path)
     store.bulk_extend([*(ox.Quad(t.subject, t.predicate, t.object, graph) for t in void),
                        *(ox.Quad(t.subject, t.predicate, t.object) for t in void)])
     store.flush()
-
-
-def _chunks_made_by(prefixes: dict[str, str]) -> dict:
-    """What else than its lines decides a chunk's bytes: the code, the libraries, the
-    prefixes."""
-    import isal
-
-    code = hashlib.sha256(Path(dumps_module.__file__).read_bytes()).hexdigest()
-    return {"code": code, "pyoxigraph": ox.__version__, "isal": isal.__version__,
-            "chunk_bits": dumps_module.CHUNK_BITS, "prefixes": prefixes}
 
 
 def _kept_pieces(settings: Settings, made_by: dict) -> dict[str, KeptPieces]:
