@@ -467,6 +467,8 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     assert "changed triples reach" in caplog.text
     assert f"store: {store}" in caplog.text
     assert reasoning in caplog.text
+    # Continued reasoning, continued explanations: the unchanged statements' lines are kept.
+    assert ("explain: continued" in caplog.text) == ("continued" in reasoning)
     assert f"load: {parsed} files parsed" in caplog.text
     assert f"check files: {parsed} checked" in caplog.text
     assert store_files(last) == before and len(served) > 0
@@ -509,6 +511,71 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     write_report(repo_copy.data_dir, name, quads)  # more than the limit changes:
     build_both_ways(repo_copy, tmp_path, caplog, patch_limit=0, store="new",
                     reasoning="reasoning from scratch: the store was loaded afresh")
+
+
+def test_a_continued_build_explains_anew_what_the_added_quads_change(repo_copy, tmp_path,
+                                                                      caplog):
+    """Explained incrementally, a statement is made anew when an added quad puts an asserted
+    premise in one more graph (its lines name the graphs), or asserts what was inferred (its
+    derivation dropped, and what follows from it ranked again): the release is the one a build
+    from scratch makes, not the last release's lines."""
+    publish(build(repo_copy), repo_copy)
+    release = ox.Store()
+    release.bulk_load(path=str(repo_copy.release_dir / "dumps" / f"{DUMP_NAME}.nq"),
+                      format=ox.RdfFormat.N_QUADS)
+    graphs = sorted(g.value for g in release.named_graphs() if "/sentence-" in g.value)
+    premises = """
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dko: <https://w3id.org/defence-kg/ontology#>
+        SELECT ?s ?p ?o ?holder WHERE { GRAPH ?explanations {
+            ?statement dko:inferredBy ?rule ; prov:wasDerivedFrom ?premise .
+            ?premise rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                     prov:wasDerivedFrom ?holder .
+            FILTER (isIRI(?s) && isIRI(?o) && CONTAINS(STR(?holder), "/sentence-"))
+        } } ORDER BY ?s ?p ?o ?holder"""
+    s, p, o, holder = next(iter(release.query(premises)))
+    elsewhere = next(g for g in graphs if g != holder.value)
+    inferred_premises = premises.replace("prov:wasDerivedFrom ?holder", "dko:inferredBy ?by") \
+        .replace(' && CONTAINS(STR(?holder), "/sentence-")', "").replace(" ?holder", "")
+    s2, p2, o2 = next(iter(release.query(inferred_premises)))
+    # An inferred type, asserted, gives a shallower (or preferred) derivation to a type of the
+    # same resource that is no added quad: cax-sco from it, where prp-dom/rng or a longer
+    # path was the derivation.
+    vocabulary = repo_copy.vocabulary
+    x, b, c = next(iter(release.query(f"""
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX dko: <https://w3id.org/defence-kg/ontology#>
+        SELECT ?x ?b ?c WHERE {{
+            GRAPH <{vocabulary.inferred_graph}> {{ ?x rdf:type ?b }}
+            GRAPH <{vocabulary.ontology_graph}> {{ ?b rdfs:subClassOf ?c }}
+            GRAPH <{vocabulary.explanations_graph}> {{
+                ?statement rdf:subject ?x ; rdf:predicate rdf:type ; rdf:object ?c ;
+                           dko:inferredBy ?rule }}
+            FILTER (isIRI(?x) && !STRENDS(STR(?rule), "/cax-sco"))
+        }} ORDER BY ?x ?b ?c""")))
+    (repo_copy.data_dir / "restated.nq").write_text(
+        f"{s} {p} {o} <{elsewhere}> .\n{s2} {p2} {o2} <{elsewhere}> .\n"
+        f"{x} <{RDF.type}> {b} <{elsewhere}> .\n", encoding="utf-8")
+    build_both_ways(repo_copy, tmp_path, caplog)
+    release = ox.Store()
+    release.bulk_load(path=str(repo_copy.release_dir / "dumps" / f"{DUMP_NAME}.nq"),
+                      format=ox.RdfFormat.N_QUADS)
+    explained = """
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dko: <https://w3id.org/defence-kg/ontology#>
+        ASK { GRAPH ?explanations { ?statement rdf:subject %s ; rdf:predicate %s ;
+              rdf:object %s ; prov:wasDerivedFrom <%s> .
+              FILTER NOT EXISTS { ?statement dko:inferredBy ?rule } } }"""
+    assert release.query(explained % (s, p, o, elsewhere))  # one graph more
+    assert release.query(explained % (s2, p2, o2, elsewhere))  # asserted now
+    assert release.query(f"""
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX dko: <https://w3id.org/defence-kg/ontology#>
+        ASK {{ GRAPH ?explanations {{ ?statement rdf:subject {x} ; rdf:predicate rdf:type ;
+               rdf:object {c} ; dko:inferredBy <{vocabulary.id}rule/cax-sco> }} }}""")
 
 
 def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):

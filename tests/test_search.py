@@ -17,7 +17,8 @@ import urllib.request
 
 import pytest
 
-from defence_kg.build.search_index import compact
+from defence_kg.build.search_index import compact, quads_to_index
+from defence_kg.namespaces import Vocabulary
 from defence_kg.release import SEARCH_INDEX
 from defence_kg.stores.embedded import QueryStore
 from defence_kg.web.finder import MAX_LENGTH, TIERS, Finder
@@ -160,6 +161,22 @@ def test_the_index_is_the_same_bytes_for_the_same_data(release, build_result, tm
     ours = release.release_dir / SEARCH_INDEX
     assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(
         ours.read_bytes()).digest()
+
+
+def test_only_an_explanations_own_statements_are_skipped_unparsed(tmp_path):
+    """quads_to_index skips an explanation's statement by its bytes (most of the release's
+    lines); the same IRI in a graph of the data, or another subject in the explanations graph
+    (a rule, with its label), is read."""
+    vocabulary = Vocabulary()
+    statement, rule = f"<{vocabulary.id}statement/ab12>", f"<{vocabulary.ontology}rule-x>"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    explained, data = vocabulary.explanations_graph, vocabulary.graph["report/sentence-1"]
+    nquads = tmp_path / "sorted.nq"
+    nquads.write_text(f'{statement} {label} "in the data" <{data}> .\n'
+                      f'{statement} {label} "explained" <{explained}> .\n'
+                      f'{rule} {label} "a rule" <{explained}> .\n', encoding="utf-8")
+    assert [q.object.value for q in quads_to_index(nquads, vocabulary)] == [
+        "in the data", "a rule"]
 
 
 def test_lookups_use_the_index_not_a_scan(release):

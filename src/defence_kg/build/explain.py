@@ -9,7 +9,10 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -98,13 +101,55 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
     return _node(vocabulary.id[f"rule/{rule}"])
 
 
+@dataclass
+class Last:
+    """What a build continued from the last release's reasoner state explains from: the last
+    release's explanations-graph lines (sorted N-Quads), the asserted quads added since
+    (N-Quads), and the triples whose derivation was set or dropped since, with their
+    derivation in the last release (Inference.touched). `kept` is where the last release's
+    lines still true are written (sorted)."""
+
+    lines: Path
+    added: Path
+    touched: dict[tuple, Derivation | None]
+    kept: Path
+    made: int = 0  # statements made anew
+
+    def changed(self) -> set[tuple]:
+        """The statements whose lines may differ from the last release's: their derivation
+        changed, or an added quad states their triple (a graph more holds it, or it became
+        asserted). Nothing was removed: a build that removes asserted quads reasons afresh."""
+        added = {(quad.subject, quad.predicate, quad.object) for quad in ox.parse(
+            path=str(self.added), format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False)}
+        return added | self.touched.keys()
+
+    def unreachable(self, reachable: set[tuple]) -> set[tuple]:
+        """The statements the last release explained that no published inference reaches now:
+        the premises of the changed derivations as they were, and theirs, down to what is
+        reachable still (a derivation that did not change has the premises it had)."""
+        touched, found = self.touched, set()
+        todo = [p for d in touched.values() if d is not None for p in d.premises]
+        while todo:
+            triple = todo.pop()
+            if triple in reachable or triple in found:
+                continue
+            found.add(triple)
+            before = touched.get(triple)
+            if before is not None:
+                todo.extend(before.premises)
+        return found
+
+
 def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Derivation],
-                      asserted_nquads: Path, vocabulary: Vocabulary, graph: ox.NamedNode
-                      ) -> Iterator[str]:
+                      asserted_nquads: Path, vocabulary: Vocabulary, graph: ox.NamedNode,
+                      last: Last | None = None) -> Iterator[str]:
     """One derivation for every published inference, down to asserted triples and the named
     graphs that hold them in `asserted_nquads` (the asserted quads as sorted N-Quads lines):
     the explanations graph (`graph`), as N-Quads lines written as they are found (a line may
     come more than once: the sorted release holds it once).
+    With `last`, the last release's lines of the statements that an unchanged path reaches
+    and that did not change (Last.changed) are kept (written to `last.kept`), and only the
+    others' lines are yielded: docs/design.md, "Explaining incrementally".
     Lines, not terms: a line is all that is kept of a statement, and costs least to make."""
     end = f" {graph} .\n"
     inferred_by = f"<{vocabulary.ontology['inferredBy']}>"
@@ -117,38 +162,93 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
             found = names[triple] = f"{prefix}{_digest(triple, texts or map(str, triple))}>"
         return found
 
-    rules_described: set[str] = set()
     asserted: list[tuple[bytes, str]] = []  # (N-Triples text and a space, statement IRI)
-    done: set[tuple] = set()
-    todo = sorted(published)
-    while todo:
-        triple = todo.pop()
-        if triple in done:
-            continue
-        done.add(triple)
+
+    def lines_of(triple, derivation: Derivation | None) -> Iterator[str]:
         texts = tuple(map(str, triple))
         statement = name(triple, texts)
         yield f"{statement} {TYPE} {STATEMENT}{end}"
         yield f"{statement} {SUBJECT} {texts[0]}{end}"
         yield f"{statement} {PREDICATE} {texts[1]}{end}"
         yield f"{statement} {OBJECT} {texts[2]}{end}"
-        derivation = derivations.get(triple)
         if derivation is None:
             asserted.append(((" ".join(texts) + " ").encode(), statement))
-            continue
-        if derivation.rule not in rules_described:
-            rules_described.add(derivation.rule)
-            yield from (f"{s} {p} {o}{end}" for s, p, o in _describe_rule(derivation.rule,
-                                                                             vocabulary))
+            return
         yield f"{statement} {inferred_by} {rule_iri(derivation.rule, vocabulary)}{end}"
         for premise in derivation.premises:
             yield f"{statement} {DERIVED_FROM} {name(premise)}{end}"
-            todo.append(premise)
+
+    # Continued, the statements reached from an unchanged published inference through unchanged
+    # derivations alone were explained by the last release: those not changed keep its lines.
+    # The rest (below a changed derivation) is made anew, lines the release may hold already.
+    changed = last.changed() if last is not None else None
+    rules_described: set[str] = set()
+    done: set[tuple] = set()
+    todo = list(published)  # in any order: the lines are sorted after
+    below_changed: list[tuple] = []
+    if changed is not None:
+        below_changed = [t for t in todo if t in last.touched]
+        todo = [t for t in todo if t not in last.touched]
+    for reached_unchanged in (True, False):
+        while todo:
+            triple = todo.pop()
+            if triple in done:
+                continue
+            done.add(triple)
+            derivation = derivations.get(triple)
+            if derivation is not None:
+                if derivation.rule not in rules_described:
+                    rules_described.add(derivation.rule)
+                    yield from (f"{s} {p} {o}{end}"
+                                for s, p, o in _describe_rule(derivation.rule, vocabulary))
+                (todo if changed is None or triple not in last.touched
+                 else below_changed).extend(derivation.premises)
+            if changed is None or not reached_unchanged or triple in changed:
+                if last is not None:
+                    last.made += 1
+                yield from lines_of(triple, derivation)
+        todo = below_changed
+    if last is not None:
+        # The last release's lines of the statements changed or no longer reached, and of
+        # the rules (described again above, for the rules used now), are dropped.
+        dropped = {name(t) for t in changed | last.unreachable(done)}
+        dropped.update(str(rule_iri(rule, vocabulary)) for rule in RULE_DEFINITIONS)
+        _drop_lines(last.lines, dropped, last.kept)
     del done, names
     asserted.sort()
     derived = {f"<{graph}>".encode() for graph in vocabulary.derived_graphs}
+    if last is not None:  # a few statements: the lines that hold them, found by grep
+        asserted_nquads = _lines_holding(asserted, asserted_nquads, last.kept.with_name(
+            "asserted-premises.nq"))
     for statement, holder in _graphs_holding(asserted, asserted_nquads, derived):
         yield f"{statement} {DERIVED_FROM} {holder}{end}"
+    if last is not None:
+        asserted_nquads.unlink()
+
+
+def _lines_holding(triples: list[tuple[bytes, str]], nquads: Path, output: Path) -> Path:
+    """The lines of `nquads` that hold any of the texts of `triples` (anywhere: _graphs_holding
+    reads only those that begin with one), in their order, written to `output`."""
+    texts = output.with_name(output.name + ".texts")
+    texts.write_bytes(b"".join(text + b"\n" for text, _ in triples))
+    with open(output, "wb") as out:
+        found = subprocess.run(["grep", "-F", "-f", str(texts), "--", str(nquads)], stdout=out,
+                               env={**os.environ, "LC_ALL": "C"})
+    texts.unlink()
+    if found.returncode > 1:  # 1: no line holds one
+        raise subprocess.CalledProcessError(found.returncode, found.args)
+    return output
+
+
+def _drop_lines(lines: Path, subjects: set[str], kept: Path) -> None:
+    """Write the lines of `lines` (sorted N-Quads) whose subject is none of `subjects` (IRIs
+    written) to `kept`, in their order (GNU join: the subjects sorted alike, C locale)."""
+    keys = kept.with_name(kept.name + ".subjects")
+    keys.write_text("".join(f"{subject}\n" for subject in sorted(subjects)), encoding="utf-8")
+    with open(kept, "wb") as out:
+        subprocess.run(["join", "-v", "1", "-t", " ", "--check-order", "--", str(lines),
+                        str(keys)], stdout=out, env={**os.environ, "LC_ALL": "C"}, check=True)
+    keys.unlink()
 
 
 def _graphs_holding(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]

@@ -33,11 +33,11 @@ from ..settings import Settings
 from .assemble import Statements, sort_lines, write_lines, write_statements
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
-from .explain import explanation_lines
+from .explain import Last, explanation_lines
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
-from .patch import Base, StoreOnDemand, finish_patched, start_patched
+from .patch import EMPTY, Base, StoreOnDemand, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
@@ -130,7 +130,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             del questions
             with step("keep the reasoner's state"):
                 _keep_state(inference, work / STATE_FILE)
-            dropped, derived = _explain(inference, asserted, vocabulary, step, work)
+            dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
+                                        change[1])
             del inference
             give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
@@ -237,20 +238,54 @@ def _dump_state(state: State, path: Path) -> None:
         pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path) -> tuple:
+def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,
+             base: Base, added: Path) -> tuple:
     """What was dropped from the closure (a count by reason), and the inferred and
-    explanations graphs as a sorted N-Quads file, written as they are found."""
+    explanations graphs as a sorted N-Quads file, written as they are found. Continued from
+    the last release's state, the lines of what did not change are the last release's
+    (`base`; `added`: the asserted quads added since), merged with the others: docs/design.md,
+    "Explaining incrementally"."""
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
+        touched, last, kept = inference.touched, None, []
+        published = inference.triples
+        if touched is not None and base.nquads != EMPTY:
+            last = Last(graph_lines(base.nquads, {explanations.value}, True,
+                                    work / "explanations-before.nq"),
+                        added, touched, work / "explanations-kept.nq")
+            kept = [last.kept, _inferred_kept(base, touched, published, inferred, work)]
+            published = [t for t in touched if t in inference.triples]  # the new lines
         explained = explanation_lines(inference.triples, inference.derivations, asserted,
-                                      vocabulary, explanations)
+                                      vocabulary, explanations, last)
         with open(work / "derived.nq", "wb") as out:
-            write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in inference.triples),
+            write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in published),
                               explained), out)
         derived = sort_lines([work / "derived.nq"], work / "derived-sorted.nq")
         (work / "derived.nq").unlink()
+        if kept:
+            log.info("explain: continued from the last release's, %d statements made anew",
+                     last.made)
+            merged = sort_lines([derived, *kept], work / "derived-merged.nq", merge=True)
+            for path in (derived, *kept, last.lines):
+                path.unlink()
+            derived = merged.rename(work / "derived-sorted.nq")
     return inference.dropped, derived
+
+
+def _inferred_kept(base: Base, touched: dict, published: set, inferred: ox.NamedNode,
+                   work: Path) -> Path:
+    """The last release's inferred-graph lines but those of the triples no longer inferred
+    (touched, and now asserted): sorted, as `comm` needs them and writes them."""
+    before = graph_lines(base.nquads, {inferred.value}, True, work / "inferred-before.nq")
+    gone = work / "inferred-gone.nq"
+    with open(gone, "wb") as out:
+        write_lines((f"{s} {p} {o} {inferred} .\n" for s, p, o in touched
+                     if (s, p, o) not in published), out)
+    kept, stray = difference(before, sort_lines([gone], gone), work, "inferred")
+    for path in (before, gone, stray):
+        path.unlink()
+    return kept
 
 
 def _check_shapes(beside: Beside, step) -> None:

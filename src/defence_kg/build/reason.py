@@ -46,6 +46,10 @@ class Inference:
     dropped: Counter = field(default_factory=Counter)
     contradictions: list[str] = field(default_factory=list)
     state: State | None = None  # what a later build may continue from (infer_more)
+    # Continued from the last release's state: the triples whose derivation was set or dropped
+    # since, each with its derivation in the last release (None: none), so that explain.py
+    # makes only their explanations anew; None from scratch.
+    touched: dict[tuple, Derivation | None] | None = None
 
 
 @dataclass
@@ -120,6 +124,7 @@ def infer_more(state: State, added: Iterable[ox.Quad], store: ox.Store, vocabula
         return "schema triples (or owl:sameAs) were added"
     active, inert = split_inert(triples, state.mentioned)
     reasoner = state.reasoner
+    reasoner.note_changes()
     reasoner.add(active).run(progress)
     if reasoner.same != state.same:  # the inert triples about them would join (infer's phase 2)
         return "individuals became owl:sameAs others"
@@ -138,6 +143,12 @@ def _inference(reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
                state: State) -> Inference:
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()), state=state)
+    if reasoner.touched is not None:
+        decode = reasoner.facts.decode_triple
+        inference.touched = {
+            decode(t): None if d is None else Derivation(d.rule, tuple(map(decode, d.premises)))
+            for t, d in reasoner.touched.items()}
+        reasoner.touched = None  # the state kept for the next build notes nothing yet
     inference.contradictions = [explain_contradiction(c, reasoner, store, vocabulary)
                                 for c in reasoner.contradictions]
     return inference

@@ -233,7 +233,15 @@ class Reasoner:
         self._rank: dict[Triple, int] = {}
         self._queue: defaultdict[int, list[Triple]] = defaultdict(list)  # by rank
         self._contradictions: list[Contradiction] = []
+        # The triples whose derivation was set or dropped since note_changes(), each with its
+        # derivation then (None: it had none); None: not noted. A continued build explains
+        # only those anew (explain.py).
+        self.touched: dict[Triple, Derivation | None] | None = None
         self.add(triples)
+
+    def note_changes(self) -> None:
+        """From now on, note in `touched` which triples' derivations are set or dropped."""
+        self.touched = {}
 
     def add(self, triples: Iterable[Triple]) -> Reasoner:
         """Asserted triples, joined with everything known at the next run(). One that was
@@ -249,7 +257,9 @@ class Reasoner:
             facts.add(triple)
             self._ignored.pop(triple, None)
             if self._rank.pop(triple, None) is not None:
-                del self._derivations[triple]
+                dropped = self._derivations.pop(triple)
+                if self.touched is not None:
+                    self.touched.setdefault(triple, dropped)
             self._queue[0].append(triple)
         return self
 
@@ -318,6 +328,8 @@ class Reasoner:
         elif level > current or (level == current and not self._is_preferred(
                 rule, premises, self._derivations[triple])):
             return
+        if self.touched is not None and triple not in self.touched:
+            self.touched[triple] = self._derivations.get(triple)
         self._derivations[triple] = Derivation(rule, premises)
         if level != current:
             rank[triple] = level

@@ -37,7 +37,8 @@ CONTEXT = str(NIF.referenceContext)
 # Words: letters and digits; a name's letter-digit neighbours are also indexed joined
 # ("Su-57" is found by "su57" among other words, as in "su57 jets").
 WORD = re.compile(r"\w+")
-JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)[\s\-‐‑–/]+(\d+)(?!\d)")
+JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]++)[\s\-‐‑–/]++(\d++)(?!\d)")
+DIGIT = re.compile(r"\d")
 SCHEMA = """
 CREATE TABLE entry (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
@@ -63,18 +64,27 @@ def compact(text: str) -> str:
 
 def joined(text: str) -> str:
     """The name's letter-digit neighbours written together: "the Su-57 jets" -> "su57"."""
+    if not DIGIT.search(text):  # most sentences: JOINABLE's search costs more than this one
+        return ""
     return " ".join(a + b for a, b in JOINABLE.findall(text.casefold()))
 
 
 def quads_to_index(nquads: Path, vocabulary: Vocabulary) -> Iterator[ox.Quad]:
     """The quads of an N-Quads file that the index reads, in their order: the lines that cannot
     change it (a blank-node subject; in a derived graph, an IRI object of a predicate _Facts
-    ignores there) are dropped before they are parsed, which is most of the explanations."""
+    ignores there; an explanation's statement) are dropped before they are parsed."""
     derived = tuple(f" <{graph}> .\n".encode() for graph in vocabulary.derived_graphs)
     wanted = {f"<{iri}>".encode() for iri in (SUB_PROPERTY, SUB_CLASS, DERIVED_FROM, CONTEXT)}
+    # An explanation's statement (explain.py names it) is no resource, source or named graph
+    # of the data: its lines (63% of the release's at 200k quads; a third of those parsed
+    # before they were skipped) would only fill _Facts.
+    statement = f"<{vocabulary.id}statement/".encode()
+    explained = f" <{vocabulary.explanations_graph}> .\n".encode()
     batch: list[bytes] = []
     with open(nquads, "rb") as lines:
         for line in lines:
+            if line.startswith(statement) and line.endswith(explained):
+                continue  # most lines: asked first
             if line[:1] != b"<" or line[:2] == b"<<":
                 continue  # not an IRI: _Facts.add ignores the quad
             if line.endswith(derived):
@@ -127,29 +137,37 @@ class _Facts:
         self.graph_ids: dict[str, int] = {}
         self.segment_of: dict[str, str] = {}  # statement graph -> the segment it comes from
         self.source_of: dict[str, str] = {}  # segment -> its source
+        self._ancestors: dict[str, set[str]] = {}  # read once every fact is in
+        self._labels: dict[str, str | None] = {}
 
     def add(self, quad: ox.Quad) -> None:
-        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-        if not isinstance(subject, ox.NamedNode):
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        if type(subject) is not ox.NamedNode:
             return
-        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if isinstance(obj, ox.Literal):
-            self.literals[subject.value][predicate].append(obj)
-        elif isinstance(obj, ox.NamedNode):
+        subject, predicate = subject.value, quad.predicate.value
+        graph = graph.value if type(graph) is ox.NamedNode else ""
+        asserted = graph and graph not in self.derived
+        if type(obj) is ox.Literal:
+            self.literals[subject][predicate].append(obj)
+            if asserted:
+                self.graphs[subject].add(self.graph_ids.setdefault(graph, len(self.graph_ids)))
+            return
+        iri = obj.value if type(obj) is ox.NamedNode else None
+        if iri is not None:
             if predicate == RDF_TYPE and graph not in self.derived:
-                self.types[subject.value].add(obj.value)
+                self.types[subject].add(iri)
             elif predicate in (SUB_PROPERTY, SUB_CLASS):
-                self.parents[subject.value].add(obj.value)
+                self.parents[subject].add(iri)
             elif predicate == DERIVED_FROM:
-                self.segment_of[subject.value] = obj.value
+                self.segment_of[subject] = iri
             elif predicate == CONTEXT:
-                self.source_of[subject.value] = obj.value
-        if graph and graph not in self.derived:
+                self.source_of[subject] = iri
+        if asserted:
             graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
-            self.graphs[subject.value].add(graph_id)
+            self.graphs[subject].add(graph_id)
             # A class is not supported by a sentence because something is an instance of it.
-            if isinstance(obj, ox.NamedNode) and predicate != RDF_TYPE:
-                self.graphs[obj.value].add(graph_id)
+            if iri is not None and predicate != RDF_TYPE:
+                self.graphs[iri].add(graph_id)
 
     def name_properties(self) -> list[str]:
         """NAMES and every property declared a sub-property of one of them, transitively."""
@@ -160,6 +178,12 @@ class _Facts:
         return found
 
     def ancestors(self, term: str) -> set[str]:
+        found = self._ancestors.get(term)
+        if found is None:
+            found = self._ancestors[term] = self._find_ancestors(term)
+        return found
+
+    def _find_ancestors(self, term: str) -> set[str]:
         seen, todo = set(), list(self.parents.get(term, ()))
         while todo:
             parent = todo.pop()
@@ -168,16 +192,25 @@ class _Facts:
                 todo.extend(self.parents.get(parent, ()))
         return seen
 
+    def type_label(self, iri: str) -> str:
+        """A type's label, asked for each of its instances: found once."""
+        found = self._labels.get(iri)
+        if found is None:
+            found = self._labels[iri] = self.label(iri) or _local_name(iri)
+        return found
+
     def label(self, iri: str) -> str | None:
         for prop in LABELS:
             values = self.literals.get(iri, {}).get(prop)
             if values:
-                return sorted(values, key=_english_first)[0].value
+                return min(values, key=_english_first).value  # the first of the sorted
         return None
 
     def types_of(self, iri: str) -> list[str]:
         """The most specific asserted types, by IRI, so that a hit says what it is."""
         types = self.types.get(iri, set())
+        if len(types) < 2:  # most resources: nothing to compare
+            return list(types)
         return sorted(t for t in types if not any(
             t in self.ancestors(other) for other in types if other != t))
 
@@ -206,7 +239,7 @@ def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
             continue
         label = facts.label(iri) or (own[0] if own else iri)
         types = facts.types_of(iri)
-        type_label = ", ".join(facts.label(t) or _local_name(t) for t in types) or None
+        type_label = ", ".join(facts.type_label(t) for t in types) or None
         if text:
             support = (int(facts.source_of.get(iri) is not None), 1)
             row = (SENTENCE, iri, label, types[0] if types else None, type_label, *support,
