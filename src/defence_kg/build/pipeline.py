@@ -38,7 +38,7 @@ from .kept import kept_path
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
-from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
+from .patch import EMPTY, Base, StoreOnDemand, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
@@ -118,14 +118,17 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
         with step("store"):
-            # The last release's store, patched (patch.py); from scratch, an empty one.
+            # The last release's store, patched (patch.py); from scratch, none until assemble.
             derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
             store, base, change = start_patched(Base.of(previous), asserted, derived_graphs,
                                                 work / STORE, settings.patch_limit)
-            log.info("store: %s", "the last release's, patched" if base.store else "new")
+            log.info("store: %s", "the last release's, patched" if base.store
+                     else "new, loaded by assemble")
         try:
             last = _last_state(settings, previous, base, change)
-            inference = _reason(asserted, store, vocabulary, step, last)
+            questions = StoreOnDemand(asserted, work / STORE) if store is None else store
+            inference = _reason(asserted, questions, vocabulary, step, last)
+            del questions
             with step("keep the reasoner's state"):
                 _keep_state(inference, work / STATE_FILE)
             dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
@@ -141,7 +144,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 # The default graph is the union of the named graphs, written as a set so that
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).
-                finish_patched(store, base, derived, statements.ntriples, derived_graphs, work)
+                store = finish_patched(store, base, release, derived, statements.ntriples,
+                                       derived_graphs, work / STORE)
                 derived.unlink()
         except BuildError:
             _check_shapes(beside, step)
