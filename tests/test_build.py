@@ -181,22 +181,6 @@ def test_dumps_agree_with_each_other_and_their_checksums(release, dataset):
 
 
 @pytest.mark.data
-def test_a_new_store_holds_the_dumps_quads_and_their_union(release):
-    """A build from scratch loads its store once, at the end, from the release's sorted
-    files: the store holds every quad of the N-Quads dump, blank nodes as labelled there, and
-    no other in its named graphs, and the N-Triples dump (the union) as its default graph."""
-    dumps = release.release_dir / "dumps"
-    quads = list(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq"), rename_blank_nodes=False))
-    union = [ox.Quad(*quad.triple, ox.DefaultGraph()) for quad in ox.parse(
-        path=str(dumps / f"{DUMP_NAME}.nt"), rename_blank_nodes=False)]
-    assert any(isinstance(quad.subject, ox.BlankNode) for quad in quads)
-    expected = ox.Store()  # in memory: a store writes numbers in their canonical form
-    expected.extend(quads + union)
-    store = ox.Store.read_only(str(release_store(release.release_dir)))
-    assert sorted(map(str, store)) == sorted(map(str, expected))
-
-
-@pytest.mark.data
 def test_void_describes_the_dumps(release):
     void = ox.Store()
     void.load(path=str(release.release_dir / "dumps" / "void.ttl"))

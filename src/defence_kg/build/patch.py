@@ -59,22 +59,6 @@ def start_store(base: Base, path: Path) -> ox.Store:
     return ox.Store(str(path))
 
 
-class StoreOnDemand:
-    """The asserted quads' store (sorted N-Quads lines), made at `path` when first asked: a
-    build from scratch has no store until finish_patched, and the reasoner asks one only
-    where a contradiction's premises are stated (the build then fails)."""
-
-    def __init__(self, asserted: Path, path: Path):
-        self.asserted, self.path = asserted, path
-        self._store: ox.Store | None = None
-
-    def quads_for_pattern(self, *pattern) -> Iterator[ox.Quad]:
-        if self._store is None:
-            self._store = ox.Store(str(self.path))
-            load_lines(self._store, self.asserted, ox.RdfFormat.N_QUADS)
-        return self._store.quads_for_pattern(*pattern)
-
-
 def graph_lines(nquads: Path, graphs: set[str], keep: bool, output: Path) -> Path:
     """Write the lines of `nquads` in the named `graphs` (keep) or in the others into
     `output`, in their order. The graph is a line's last term, so the match is anchored."""
@@ -96,49 +80,33 @@ def _literally(iri: str) -> str:
 
 
 def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Path,
-                  limit: float) -> tuple[ox.Store | None, Base, tuple[Path, Path]]:
+                  limit: float) -> tuple[ox.Store, Base, tuple[Path, Path]]:
     """The store at `path` holding the asserted quads (sorted N-Quads lines), the base it
     was patched from: the last release's, or none when what changed is more than `limit` of
     the asserted quads' bytes (Settings.patch_limit: beyond it, the bulk loader into a new
     store is faster than removals and additions one by one), and the quads it removed from
-    the base and added to it (two N-Quads files). From no base, no store yet: finish_patched
-    makes it from the release's statements."""
+    the base and added to it (two N-Quads files)."""
     before = graph_lines(base.nquads, derived_graphs, False, path.with_name("before.nq"))
     change = difference(before, asserted, path.parent, "asserted", limit)
     if before != EMPTY:
         before.unlink()
     if change is None:
         base, change = Base(), (EMPTY, asserted)
-    if base.store is None:
-        return None, base, change
     store = start_store(base, path)
     patch(store, *change, ox.RdfFormat.N_QUADS)
     return store, base, change
 
 
-def finish_patched(store: ox.Store | None, base: Base, release: Path, derived: Path,
-                   union: Path, derived_graphs: set[str], path: Path) -> ox.Store:
+def finish_patched(store: ox.Store, base: Base, derived: Path, union: Path,
+                   derived_graphs: set[str], work: Path) -> None:
     """Patch the derived graphs to `derived` (sorted N-Quads lines) and the default graph to
-    `union` (sorted N-Triples lines): the store then holds the release's statements. Without
-    a store (start_patched's from scratch), a new one at `path` gets them all at once: every
-    quad of `release` (sorted N-Quads lines), then the union."""
-    if store is None:
-        # Nothing before assemble needs it (StoreOnDemand): loaded once, here, it costs the
-        # CPU that loading in steps does (measured), but is not open while the reasoner runs
-        # (docs/design.md, "One load at the end").
-        store = ox.Store(str(path))
-        load_lines(store, release, ox.RdfFormat.N_QUADS)
-        load_lines(store, union, ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        return store
-    work = path.parent
+    `union` (sorted N-Triples lines): the store then holds the release's statements."""
     before = graph_lines(base.nquads, derived_graphs, True, work / "before.nq")
     patch(store, *difference(before, derived, work, "derived"), ox.RdfFormat.N_QUADS)
     if before != EMPTY:
         before.unlink()
     patch(store, *difference(base.ntriples, union, work, "union"), ox.RdfFormat.N_TRIPLES)
     store.flush()
-    return store
 
 
 def difference(before: Path, after: Path, work: Path, name: str, limit: float | None = None

@@ -34,11 +34,10 @@ from .assemble import Statements, sort_lines, write_lines, write_statements
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import Last, explanation_lines
-from .kept import kept_path
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
-from .patch import EMPTY, Base, StoreOnDemand, difference, finish_patched, graph_lines, start_patched
+from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
@@ -118,17 +117,14 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
         with step("store"):
-            # The last release's store, patched (patch.py); from scratch, none until assemble.
+            # The last release's store, patched (patch.py); from scratch, an empty one.
             derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
             store, base, change = start_patched(Base.of(previous), asserted, derived_graphs,
                                                 work / STORE, settings.patch_limit)
-            log.info("store: %s", "the last release's, patched" if base.store
-                     else "new, loaded by assemble")
+            log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             last = _last_state(settings, previous, base, change)
-            questions = StoreOnDemand(asserted, work / STORE) if store is None else store
-            inference = _reason(asserted, questions, vocabulary, step, last)
-            del questions
+            inference = _reason(asserted, store, vocabulary, step, last)
             with step("keep the reasoner's state"):
                 _keep_state(inference, work / STATE_FILE)
             dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
@@ -144,8 +140,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 # The default graph is the union of the named graphs, written as a set so that
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).
-                store = finish_patched(store, base, release, derived, statements.ntriples,
-                                       derived_graphs, work / STORE)
+                finish_patched(store, base, derived, statements.ntriples, derived_graphs, work)
                 derived.unlink()
         except BuildError:
             _check_shapes(beside, step)
@@ -175,7 +170,7 @@ STATES = "reasoner"  # under the output directory: the reasoner's state after ea
 def state_path(settings: Settings, release: Path) -> Path:
     """Where the reasoner's state after building `release` is kept (beside the releases, not
     in one: a release's files are compared byte for byte)."""
-    return kept_path(settings, STATES, release, ".pickle")
+    return settings.output_dir / STATES / f"{release.name}.pickle"
 
 
 def _last_state(settings: Settings, previous: Path | None, base: Base,

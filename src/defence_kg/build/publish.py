@@ -4,14 +4,13 @@ and the store the server opens (a RocksDB checkpoint of the build's: its files a
 Releases are written to a staging directory and made current by swapping a symlink, so a
 failed build never replaces the last good output and readers never see half a release. Dumps
 are written by streaming: from the build's sorted N-Quads and N-Triples, through pyoxigraph's
-serialisers and gzip, a chunk at a time, copying the chunks the last release wrote alike.
+serialisers and gzip, a block at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -37,24 +36,14 @@ from ..release import (
 )
 from ..settings import Settings
 from .census import Census, take_census
-from .dumps import (
-    ChunkedDump,
-    KeptPieces,
-    Written,
-    chunks_made_by,
-    pack_file,
-    write_chunked,
-    write_dump,
-)
+from .dumps import Written, pack_file, reparse, write_dump
 from .forks import Forked
-from .kept import keep, kept_path, prune_kept
 from .ontology_page import ontology_page
-from .pipeline import STATE_FILE, STATES, BuildResult
+from .pipeline import STATE_FILE, STATES, BuildResult, state_path
 from .unchanged import keep_record, prune_records
 from .search_index import quads_to_index, write_search_index
 from .sources import describe_sources, list_sources
 
-log = logging.getLogger(__name__)
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 LINK_TARGETS = {
@@ -78,10 +67,8 @@ IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLES = 3
 KEEP_RELEASES = 3
 # The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale").
-LONGEST_FIRST = ("jsonld+trig", "ttl", "nq", "nt")
+LONGEST_FIRST = ("jsonld", "trig", "ttl", "nq", "nt")
 FORKS = 2  # the machine's cores: this process's own share is short
-CHUNKS = "chunks"  # under the output directory: where each release's dumps' pieces are
-CHUNKS_FILE = "chunks.json"  # in the work directory, until the release is published
 
 
 def publish(result: BuildResult, settings: Settings) -> Path:
@@ -96,8 +83,6 @@ def publish(result: BuildResult, settings: Settings) -> Path:
             os.replace(staging, release)
         _keep_state(result, settings, release)
         keep_record(result.work, settings, release)
-        if (result.work / CHUNKS_FILE).exists():
-            keep(result.work / CHUNKS_FILE, settings, CHUNKS, release, ".json")
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -120,23 +105,19 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     statements = result.statements
     quads, triples = result.report["triples"]["quads"], statements.triples
     counts = {}  # statements: triples (quads for dataset formats) per file
-    made_by = chunks_made_by(vocabulary.prefixes)
-    kept = _kept_pieces(settings, made_by)
     tasks = {SEARCH_INDEX: partial(_write_search_index, statements.nquads, vocabulary,
                                    directory / SEARCH_INDEX)}
-    for names in LONGEST_FIRST:
-        targets = {dumps / f"{DUMP_NAME}.{extension}": DUMP_FORMATS[extension]
-                   for extension in names.split("+")}
-        dataset = all(rdf_format.supports_datasets for rdf_format in targets.values())
-        source = statements.nquads if dataset else statements.ntriples
-        if names in ("nq", "nt"):
-            (target,) = targets
+    for extension in LONGEST_FIRST:
+        rdf_format = DUMP_FORMATS[extension]
+        source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
+        target = dumps / f"{DUMP_NAME}.{extension}"
+        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
             os.link(source, target)  # already written, sorted, by the build
-            tasks[names] = partial(pack_file, target)
-        else:  # one pass over the chunks of the sorted lines writes each of them
-            tasks[names] = partial(write_chunked, source, targets, vocabulary.prefixes, kept)
-        for target in targets:
-            counts[target.name] = quads if dataset else triples
+            tasks[target.name] = partial(pack_file, target)
+        else:
+            tasks[target.name] = partial(_reserialise, source, target, rdf_format,
+                                         vocabulary.prefixes)
+        counts[target.name] = quads if rdf_format.supports_datasets else triples
     with Forked(tasks, at_once=FORKS) as forked:
         ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
         ontology = sorted((q.triple for q in store.quads_for_pattern(
@@ -148,11 +129,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
         page = ontology_page(store, vocabulary, result.report["version"])
         done = forked.results()
     index = bytes.fromhex(done.pop(SEARCH_INDEX))
-    chunked = {dump.plain.name: dump for name in list(done) if isinstance(done[name], list)
-               for dump in done.pop(name)}
     written += [file for pair in done.values() for file in pair]
-    written += [file for dump in chunked.values() for file in (dump.plain, dump.packed)]
-    _write_chunks_index(chunked, made_by, result.work / CHUNKS_FILE)
     for name in list(counts):
         counts[f"{name}.gz"] = counts[name]
     files = {file.name: file.size for file in written}
@@ -186,39 +163,9 @@ def write_void_store(void: list[ox.Triple], graph: ox.NamedNode, location: Path)
     store.flush()
 
 
-def _kept_pieces(settings: Settings, made_by: dict) -> dict[str, KeptPieces]:
-    """The current release's chunked dumps, by name, whose pieces this build may copy: those
-    its kept index describes, made the same way, with the sizes and digests the release
-    lists. None when the index is missing or damaged: every piece is then made anew."""
-    release = settings.release_dir.resolve()
-    try:
-        index = json.loads(kept_path(settings, CHUNKS, release, ".json").read_text("utf-8"))
-        if index["made_by"] != made_by:
-            return {}
-        listed = dict(reversed(line.split("  ", 1)) for line in
-                      (release / "dumps" / "SHA256SUMS").read_text("utf-8").splitlines())
-        kept = {}
-        for name, entry in index["files"].items():
-            plain = release / "dumps" / name
-            sizes = [sum(piece[i] for piece in entry["pieces"]) for i in (1, 2)]
-            if [listed.get(name), listed.get(f"{name}.gz")] == entry["sha256"] and sizes == [
-                    plain.stat().st_size, plain.with_name(f"{name}.gz").stat().st_size]:
-                kept[name] = KeptPieces(plain, entry["pieces"])
-        return kept
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return {}
-
-
-def _write_chunks_index(chunked: dict[str, ChunkedDump], made_by: dict, path: Path) -> None:
-    """Where each piece of the chunked dumps is, for the next build (kept beside the
-    release by publish())."""
-    files = {name: {"sha256": [dump.plain.sha256, dump.packed.sha256], "pieces": dump.pieces}
-             for name, dump in chunked.items()}
-    path.write_text(json.dumps({"made_by": made_by, "files": files}), encoding="utf-8")
-    copied = sum(dump.copied for dump in chunked.values())
-    made = sum(len(dump.pieces) for dump in chunked.values()) - copied
-    log.info("publish: %d pieces of the dumps made, %d copied from the last release", made,
-             copied)
+def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
+                 prefixes: dict[str, str]) -> tuple[Written, Written]:
+    return write_dump(reparse(source), target, rdf_format, prefixes)
 
 
 def _write_search_index(nquads: Path, vocabulary: Vocabulary, path: Path) -> str:
@@ -430,7 +377,9 @@ def _keep_state(result: BuildResult, settings: Settings, release: Path) -> None:
     output directory: atomic), for the next build to continue from."""
     state = result.work / STATE_FILE
     if state.exists():
-        keep(state, settings, STATES, release, ".pickle")
+        target = state_path(settings, release)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(state, target)
 
 
 def _prune_old_releases(settings: Settings) -> None:
@@ -439,6 +388,9 @@ def _prune_old_releases(settings: Settings) -> None:
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
-    prune_kept(settings, STATES, settings.output_dir / "releases")
-    prune_kept(settings, CHUNKS, settings.output_dir / "releases")
+    states = settings.output_dir / STATES
+    if states.is_dir():  # the reasoner's states of releases pruned
+        for state in states.iterdir():
+            if not (settings.output_dir / "releases" / state.stem).is_dir():
+                state.unlink(missing_ok=True)
     prune_records(settings, settings.output_dir / "releases")
