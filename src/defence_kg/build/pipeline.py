@@ -34,6 +34,7 @@ from .assemble import Statements, sort_lines, write_lines, write_statements
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import Last, explanation_lines
+from .kept import kept_path
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
@@ -170,7 +171,7 @@ STATES = "reasoner"  # under the output directory: the reasoner's state after ea
 def state_path(settings: Settings, release: Path) -> Path:
     """Where the reasoner's state after building `release` is kept (beside the releases, not
     in one: a release's files are compared byte for byte)."""
-    return settings.output_dir / STATES / f"{release.name}.pickle"
+    return kept_path(settings, STATES, release, ".pickle")
 
 
 def _last_state(settings: Settings, previous: Path | None, base: Base,

@@ -39,7 +39,8 @@ from .census import Census, take_census
 from .dumps import Written, pack_file, reparse, write_dump
 from .forks import Forked
 from .ontology_page import ontology_page
-from .pipeline import STATE_FILE, STATES, BuildResult, state_path
+from .kept import keep, prune_kept
+from .pipeline import STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
 from .search_index import quads_to_index, write_search_index
 from .sources import describe_sources, list_sources
@@ -377,9 +378,7 @@ def _keep_state(result: BuildResult, settings: Settings, release: Path) -> None:
     output directory: atomic), for the next build to continue from."""
     state = result.work / STATE_FILE
     if state.exists():
-        target = state_path(settings, release)
-        target.parent.mkdir(exist_ok=True)
-        os.replace(state, target)
+        keep(state, settings, STATES, release, ".pickle")
 
 
 def _prune_old_releases(settings: Settings) -> None:
@@ -388,9 +387,5 @@ def _prune_old_releases(settings: Settings) -> None:
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
-    states = settings.output_dir / STATES
-    if states.is_dir():  # the reasoner's states of releases pruned
-        for state in states.iterdir():
-            if not (settings.output_dir / "releases" / state.stem).is_dir():
-                state.unlink(missing_ok=True)
+    prune_kept(settings, STATES, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")

@@ -17,6 +17,7 @@ import rdflib
 
 from ..settings import Settings
 from .assemble import write_quads
+from .kept import keep, kept_path, prune_kept
 from .lines import RdfFile, display_name
 from .load import load_source, source_files
 from .offsets import shared_inputs
@@ -29,7 +30,7 @@ NQUADS = "nquads"  # each file's N-Quads as the loader wrote them, by digest
 def record_path(settings: Settings, release: Path) -> Path:
     """Where the record of the build of `release` is kept (beside the releases, not in one:
     a release's files are compared byte for byte)."""
-    return settings.output_dir / FILES / f"{release.name}.json"
+    return kept_path(settings, FILES, release, ".json")
 
 
 def _kept_nquads(settings: Settings) -> Path:
@@ -171,19 +172,13 @@ def keep_record(work: Path, settings: Settings, release: Path) -> None:
     kept.mkdir(parents=True, exist_ok=True)
     for nquads in (work / NQUADS).iterdir():
         os.replace(nquads, kept / nquads.name)
-    os.replace(record, record_path(settings, release))
+    keep(record, settings, FILES, release, ".json")
 
 
 def prune_records(settings: Settings, releases: Path) -> None:
     """Drop the records of releases pruned, and the N-Quads files no record names."""
-    files = settings.output_dir / FILES
-    if not files.is_dir():
-        return
     named = set()
-    for record in files.glob("*.json"):
-        if not (releases / record.stem).is_dir():
-            record.unlink(missing_ok=True)
-            continue
+    for record in prune_kept(settings, FILES, releases):
         try:
             kept = json.loads(record.read_text(encoding="utf-8"))["files"]
         except (OSError, ValueError, KeyError):
