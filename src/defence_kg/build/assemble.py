@@ -64,6 +64,23 @@ def write_lines(lines: Iterable[str], out: BinaryIO) -> None:
     out.write("".join(batch).encode())
 
 
+def bytewise() -> dict[str, str]:
+    """The environment in which GNU sort, comm, join and grep compare bytes (as Python sorts
+    them), whatever the user's locale."""
+    return {**os.environ, "LC_ALL": "C"}
+
+
+def grep_lines(arguments: list[str], path: Path, output: Path) -> Path:
+    """The lines of `path` that grep selects with `arguments`, in their order, written to
+    `output`; none selected is no error."""
+    command = ["grep", *arguments, "--", str(path)]
+    with open(output, "wb") as out:
+        found = subprocess.run(command, stdout=out, env=bytewise())
+    if found.returncode > 1:  # 1: no line matched
+        raise subprocess.CalledProcessError(found.returncode, command)
+    return output
+
+
 def sort_lines(inputs: Iterable[Path], output: Path, merge: bool = False) -> Path:
     """Sort the lines of the input files into `output`, each line once, in byte order (as
     Python sorts bytes); `merge`: the inputs are sorted already. Temporary runs go beside
@@ -73,7 +90,7 @@ def sort_lines(inputs: Iterable[Path], output: Path, merge: bool = False) -> Pat
                f"--temporary-directory={output.parent}", f"--output={output}",
                *(["--merge"] if merge else []), "--files0-from=-"]
     names = b"".join(os.fsencode(path) + b"\0" for path in inputs)
-    subprocess.run(command, input=names, env={**os.environ, "LC_ALL": "C"}, check=True)
+    subprocess.run(command, input=names, env=bytewise(), check=True)
     return output
 
 

@@ -13,11 +13,12 @@ within SORT_MEMORY), which spills to temporary files where a set would hold ever
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from .assemble import bytewise
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 SORT_MEMORY = "256M"  # sort's buffer; beyond it, sort merges runs from temporary files
@@ -88,7 +89,7 @@ class _DistinctLines:
         self.count = 0
         self._sort = subprocess.Popen(
             ["sort", "-u", "-S", SORT_MEMORY, "-T", str(temporary)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "LC_ALL": "C"})
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=bytewise())
         self.write = self._sort.stdin.write
 
     def __enter__(self) -> _DistinctLines:

@@ -9,7 +9,6 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
+from .assemble import bytewise, grep_lines
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
@@ -231,12 +231,8 @@ def _lines_holding(triples: list[tuple[bytes, str]], nquads: Path, output: Path)
     reads only those that begin with one), in their order, written to `output`."""
     texts = output.with_name(output.name + ".texts")
     texts.write_bytes(b"".join(text + b"\n" for text, _ in triples))
-    with open(output, "wb") as out:
-        found = subprocess.run(["grep", "-F", "-f", str(texts), "--", str(nquads)], stdout=out,
-                               env={**os.environ, "LC_ALL": "C"})
+    grep_lines(["-F", "-f", str(texts)], nquads, output)
     texts.unlink()
-    if found.returncode > 1:  # 1: no line holds one
-        raise subprocess.CalledProcessError(found.returncode, found.args)
     return output
 
 
@@ -247,7 +243,7 @@ def _drop_lines(lines: Path, subjects: set[str], kept: Path) -> None:
     keys.write_text("".join(f"{subject}\n" for subject in sorted(subjects)), encoding="utf-8")
     with open(kept, "wb") as out:
         subprocess.run(["join", "-v", "1", "-t", " ", "--check-order", "--", str(lines),
-                        str(keys)], stdout=out, env={**os.environ, "LC_ALL": "C"}, check=True)
+                        str(keys)], stdout=out, env=bytewise(), check=True)
     keys.unlink()
 
 

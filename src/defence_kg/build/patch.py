@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..release import DUMP_NAME, STORE_DIR
-from .assemble import load_lines
+from .assemble import bytewise, grep_lines, load_lines
 
 EMPTY = Path(os.devnull)  # the statements of no release
 
@@ -65,13 +65,9 @@ def graph_lines(nquads: Path, graphs: set[str], keep: bool, output: Path) -> Pat
     if nquads == EMPTY:
         return EMPTY
     patterns = [rf" <{_literally(graph)}> \.$" for graph in sorted(graphs)]
-    command = ["grep", "-E", *(["-v"] if not keep else []),
-               *(arg for pattern in patterns for arg in ("-e", pattern)), "--", str(nquads)]
-    with open(output, "wb") as out:
-        found = subprocess.run(command, stdout=out, env={**os.environ, "LC_ALL": "C"})
-    if found.returncode > 1:  # 1: no line matched
-        raise subprocess.CalledProcessError(found.returncode, command)
-    return output
+    return grep_lines(["-E", *(["-v"] if not keep else []),
+                       *(arg for pattern in patterns for arg in ("-e", pattern))],
+                      nquads, output)
 
 
 def _literally(iri: str) -> str:
@@ -119,7 +115,7 @@ def difference(before: Path, after: Path, work: Path, name: str, limit: float | 
     both = work / f"{name}-difference.nq"
     with open(both, "wb") as out:
         subprocess.run(["comm", "-3", "--", str(before), str(after)], stdout=out, check=True,
-                       env={**os.environ, "LC_ALL": "C"})
+                       env=bytewise())
     if limit is not None and both.stat().st_size > limit * after.stat().st_size:
         both.unlink()
         return None
