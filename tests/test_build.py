@@ -450,6 +450,8 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
         publish(build(replace(settings, patch_limit=patch_limit)), settings)
     assert "changed triples reach" in caplog.text
     assert f"store: {store}" in caplog.text
+    assert ("assemble: the last release's statements, amended" in caplog.text) == (
+        "patched" in store)
     assert reasoning in caplog.text
     # Continued reasoning, continued explanations: the unchanged statements' lines are kept.
     assert ("explain: continued" in caplog.text) == ("continued" in reasoning)
@@ -560,6 +562,40 @@ def test_a_continued_build_explains_anew_what_the_added_quads_change(repo_copy, 
         PREFIX dko: <https://w3id.org/defence-kg/ontology#>
         ASK {{ GRAPH ?explanations {{ ?statement rdf:subject {x} ; rdf:predicate rdf:type ;
                rdf:object {c} ; dko:inferredBy <{vocabulary.id}rule/cax-sco> }} }}""")
+
+
+def test_a_release_amended_by_its_changed_lines_is_the_full_builds(repo_copy, tmp_path, caplog):
+    """Patched from the last release, the counts and the union are the last release's moved by
+    the lines that changed: a triple that loses one of its two graphs stays in the union, one
+    that loses its only line leaves it (blank nodes too), one added comes in, and the graphs'
+    and asserted triples' counts follow; all as a build from scratch finds them."""
+    publish(build(repo_copy), repo_copy)
+    dump = repo_copy.release_dir / "dumps" / f"{DUMP_NAME}.nq"
+    asserted = [(triple, graph.removesuffix("> ."))
+                for triple, graph in (line.rsplit(" <", 1) for line in
+                                      dump.read_text(encoding="utf-8").splitlines())
+                if "/sentence-" in graph and "_:" not in triple]
+    (one, graph), (other, elsewhere) = asserted[0], next(
+        pair for pair in asserted if pair[1] != asserted[0][1])  # `elsewhere` does not state one
+    restated = repo_copy.data_dir / "restated.nq"
+    restated.write_text(f"{one} <{elsewhere}> .\n", encoding="utf-8")
+    blank = repo_copy.data_dir / "blank.ttl"
+    blank.write_text("@prefix dct: <http://purl.org/dc/terms/> .\n"
+                     "<https://w3id.org/defence-kg/id/source/ani-2025-12-02> dct:contributor "
+                     "[ dct:title \"a desk\"@en ] .\n", encoding="utf-8")
+    publish(build(repo_copy), repo_copy)
+    first = release_files(repo_copy)
+    # One changed file removes and adds: `one` keeps its first graph, `other` is in one more.
+    restated.write_text(f"{other} <{graph}> .\n", encoding="utf-8")
+    blank.write_text(blank.read_text(encoding="utf-8").replace("a desk", "a newsroom"),
+                     encoding="utf-8")
+    changed = build_both_ways(repo_copy, tmp_path, caplog, parsed=2,
+                              reasoning="reasoning from scratch: asserted quads were removed")
+    assert changed != first
+    nquads = changed[Path("dumps") / f"{DUMP_NAME}.nq"].decode()
+    assert f"{one} <{graph}> .\n" in nquads and f"{one} <{elsewhere}> .\n" not in nquads
+    assert b'"a newsroom"@en' in changed[Path("dumps") / f"{DUMP_NAME}.nt"]
+    assert b'"a desk"@en' not in changed[Path("dumps") / f"{DUMP_NAME}.nt"]
 
 
 def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):

@@ -10,6 +10,8 @@ adjacent (its text is a prefix of each), so one pass over the sorted file finds 
 
 from __future__ import annotations
 
+import json
+import mmap
 import os
 import subprocess
 from collections import Counter
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
+
+from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME
 
 BATCH = 100_000  # quads serialised at once
 # Lines given to Oxigraph's bulk loader at once. Each call ends in files ingested into the
@@ -120,6 +124,97 @@ def write_statements(nquads: Path, directory: Path, special: set[str]) -> Statem
     counts = {graph.decode(): count for graph, count in graphs.items()}
     return Statements(nquads, ntriples, dict(sorted(counts.items())), triples,
                       asserted)
+
+
+def read_statements(release: Path) -> Statements:
+    """A published release's statements and their counts, as its report and graph counts say."""
+    report = json.loads((release / REPORT_NAME).read_text(encoding="utf-8"))
+    graphs = json.loads((release / GRAPH_COUNTS_NAME).read_text(encoding="utf-8"))
+    dumps = release / "dumps"
+    return Statements(dumps / f"{DUMP_NAME}.nq", dumps / f"{DUMP_NAME}.nt", graphs,
+                      report["statements"][f"{DUMP_NAME}.nt"], report["triples"]["asserted"])
+
+
+def amend_statements(last: Statements, nquads: Path, removed: Path, added: Path,
+                     directory: Path, special: set[str]) -> tuple[Statements, tuple[Path, Path]]:
+    """What write_statements gives for `nquads`, from the `last` release's statements and the
+    lines `removed` from and `added` to them since (sorted N-Quads files; `nquads` is the
+    last's minus removed plus added): the counts are the last's, moved by the changed lines,
+    and the union the last's, without the triples no line holds any more and with those no
+    line held before; no pass in Python over every line. Also the union's change: the triples
+    lost and gained (two sorted N-Triples files)."""
+    graphs: Counter = Counter({graph.encode(): count for graph, count in last.graphs.items()})
+    changes: dict[bytes, Counter] = {}  # per triple: its lines added (+1) or removed (-1)
+    for path, sign in ((removed, -1), (added, 1)):
+        with open(path, "rb") as lines:
+            for line in lines:
+                cut = line.rindex(b" <")
+                graph = line[cut + 2:-4]
+                graphs[graph] += sign
+                changes.setdefault(line[:cut], Counter())[graph] += sign
+    special = {graph.encode() for graph in special}
+    lost, gained, asserted = [], [], last.asserted
+    with open(nquads, "rb") as file, _mapped(file) as data:
+        for triple, change in changes.items():
+            now = _graphs_holding(data, triple)
+            before = (now - {g for g, n in change.items() if n > 0}) | {
+                g for g, n in change.items() if n < 0}
+            line = triple + b" .\n"
+            if now and not before:
+                gained.append(line)
+            elif before and not now:
+                lost.append(line)
+            asserted += bool(now - special) - bool(before - special)
+    union = directory / "release.nt"
+    change = (_write_sorted(lost, directory / "union-removed.nt"),
+              _write_sorted(gained, directory / "union-added.nt"))
+    kept = last.ntriples if not lost else subtract_lines(last.ntriples, change[0],
+                                                          directory / "union-kept.nt")
+    sort_lines([kept, change[1]], union, merge=True)
+    if lost:
+        kept.unlink()
+    counts = {graph.decode(): count for graph, count in graphs.items() if count}
+    return Statements(nquads, union, dict(sorted(counts.items())),
+                      last.triples - len(lost) + len(gained), asserted), change
+
+
+def subtract_lines(lines: Path, removed: Path, output: Path) -> Path:
+    """Write the lines of `lines` not in `removed` (both sorted) into `output`."""
+    with open(output, "wb") as out:
+        subprocess.run(["comm", "-23", "--", str(lines), str(removed)], stdout=out,
+                       env=bytewise(), check=True)
+    return output
+
+
+def _mapped(file: BinaryIO) -> mmap.mmap:
+    return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
+    """The graphs of the lines of `triple` in a sorted N-Quads file: adjacent, found by a
+    binary search for the first line it begins (a triple's text ends a term, so only its own
+    lines begin with it and a space and a graph IRI)."""
+    prefix = triple + b" <"
+    low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
+    while low < high:
+        middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
+        end = data.find(b"\n", middle) + 1
+        if data[middle:end] < prefix:
+            low = end
+        else:
+            high = middle
+    graphs = set()
+    while data[low:low + len(prefix)] == prefix:
+        end = data.find(b"\n", low) + 1
+        graphs.add(data[low + len(prefix):end - 4])
+        low = end
+    return graphs
+
+
+def _write_sorted(lines: list[bytes], output: Path) -> Path:
+    with open(output, "wb") as out:
+        out.write(b"".join(sorted(lines)))
+    return output
 
 
 def load_lines(store: ox.Store, lines: Path, rdf_format: ox.RdfFormat) -> None:

@@ -21,7 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..release import DUMP_NAME, STORE_DIR
-from .assemble import bytewise, grep_lines, load_lines
+from .assemble import (Statements, amend_statements, bytewise, grep_lines, load_lines,
+                       read_statements, write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
 
@@ -33,6 +34,10 @@ class Base:
     store: Path | None = None
     nquads: Path = EMPTY
     ntriples: Path = EMPTY
+
+    @property
+    def release(self) -> Path | None:
+        return None if self.store is None else self.store.parent
 
     @classmethod
     def of(cls, release: Path | None) -> Base:
@@ -93,16 +98,26 @@ def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Pa
     return store, base, change
 
 
-def finish_patched(store: ox.Store, base: Base, derived: Path, union: Path,
-                   derived_graphs: set[str], work: Path) -> None:
-    """Patch the derived graphs to `derived` (sorted N-Quads lines) and the default graph to
-    `union` (sorted N-Triples lines): the store then holds the release's statements."""
-    before = graph_lines(base.nquads, derived_graphs, True, work / "before.nq")
-    patch(store, *difference(before, derived, work, "derived"), ox.RdfFormat.N_QUADS)
-    if before != EMPTY:
-        before.unlink()
-    patch(store, *difference(base.ntriples, union, work, "union"), ox.RdfFormat.N_TRIPLES)
+def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
+                   derived_graphs: set[str], special: set[str], work: Path) -> Statements:
+    """The release's statements (`release`: every quad, sorted N-Quads lines; write_statements)
+    and the store patched to hold them: the derived graphs those of `derived` (sorted N-Quads
+    lines), the default graph their union. Patched from a last release, its counts and union
+    are amended by the lines that changed since (amend_statements), and so are its derived
+    graphs; from none, they are made from every line."""
+    if base.nquads == EMPTY:
+        statements = write_statements(release, work, special)
+        patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
+        patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
+    else:
+        removed, added = difference(base.nquads, release, work, "release")
+        statements, union = amend_statements(read_statements(base.release), release, removed,
+                                             added, work, special)
+        patch(store, *(graph_lines(path, derived_graphs, True, path.with_suffix(".derived"))
+                       for path in (removed, added)), ox.RdfFormat.N_QUADS)
+        patch(store, *union, ox.RdfFormat.N_TRIPLES)
     store.flush()
+    return statements
 
 
 def difference(before: Path, after: Path, work: Path, name: str, limit: float | None = None

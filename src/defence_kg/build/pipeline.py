@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, sort_lines, write_lines, write_statements
+from .assemble import Statements, sort_lines, write_lines
 from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import Last, explanation_lines
@@ -137,11 +137,13 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             with step("assemble"):
                 release = sort_lines([asserted, derived], work / "release.nq", merge=True)
                 asserted.unlink()
-                statements = write_statements(release, work, special)
                 # The default graph is the union of the named graphs, written as a set so that
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).
-                finish_patched(store, base, derived, statements.ntriples, derived_graphs, work)
+                statements = finish_patched(store, base, release, derived, derived_graphs,
+                                            special, work)
+                log.info("assemble: %s", "every line counted" if base.nquads == EMPTY
+                         else "the last release's statements, amended")
                 derived.unlink()
         except BuildError:
             _check_shapes(beside, step)
