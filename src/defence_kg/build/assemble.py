@@ -154,7 +154,7 @@ def amend_statements(last: Statements, nquads: Path, removed: Path, added: Path,
                 changes.setdefault(line[:cut], Counter())[graph] += sign
     special = {graph.encode() for graph in special}
     lost, gained, asserted = [], [], last.asserted
-    with open(nquads, "rb") as file, _mapped(file) as data:
+    with open(nquads, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for triple, change in changes.items():
             now = _graphs_holding(data, triple)
             before = (now - {g for g, n in change.items() if n > 0}) | {
@@ -184,10 +184,6 @@ def subtract_lines(lines: Path, removed: Path, output: Path) -> Path:
         subprocess.run(["comm", "-23", "--", str(lines), str(removed)], stdout=out,
                        env=bytewise(), check=True)
     return output
-
-
-def _mapped(file: BinaryIO) -> mmap.mmap:
-    return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
