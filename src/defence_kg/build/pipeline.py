@@ -154,13 +154,14 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 # once per graph holding it, and override a query's own FROM clauses).
                 finish_patched(store, base, derived, statements.ntriples, derived_graphs, work)
                 derived.unlink()
-            # Nothing the dumps and the search index read depends on the checks to come: their
-            # processes start here, beside the wait for SHACL and the violation queries.
-            files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES)
         except BuildError:
             _check_shapes(beside, step)
             raise
         _check_shapes(beside, step)
+        # Nothing the dumps and the search index read depends on the checks to come: their
+        # processes start here, beside the violation queries (after SHACL's, whose memory is
+        # then given back: docs/design.md, "Publishing beside the checks").
+        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES)
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
