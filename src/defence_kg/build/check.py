@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from ..settings import Settings
 from .validate import Validation
 
+
 def violation_queries(settings: Settings) -> list[Path]:
     return sorted((settings.queries_dir / "checks").glob("*-violation.rq"))
 
