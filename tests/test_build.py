@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -260,6 +261,54 @@ def test_a_failure_to_keep_the_reasoners_state_fails_the_build_and_leaves_nothin
     with pytest.raises(OSError, match=r"No space left"):
         build(repo_copy)
     assert not list(repo_copy.output_dir.glob(".build-*"))
+
+
+def _children() -> set[int]:
+    """This process's child processes, running or not yet reaped (zombies); the resource
+    tracker of multiprocessing's spawn (validate.Beside) started first, as it stays."""
+    resource_tracker.ensure_running()
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid():
+            children.add(int(stat.parent.name))
+    return children
+
+
+def test_a_build_failing_its_checks_stops_the_release_files_and_leaves_nothing(
+        repo_copy, monkeypatch):
+    # The dumps and the search index start being written before the checks run
+    # (release_files.py); a failed check must stop and reap their process and remove them.
+    started = []
+
+    class Recorded(pipeline.ReleaseFiles):
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self.directory)
+
+    monkeypatch.setattr(pipeline, "ReleaseFiles", Recorded)
+    (repo_copy.queries_dir / "checks" / "anything-violation.rq").write_text(
+        "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    repo_copy.output_dir.mkdir()
+    before, children = set(repo_copy.output_dir.iterdir()), _children()
+    with pytest.raises(BuildError, match=r"anything-violation\.rq"):
+        build(repo_copy)
+    assert started and not started[0].exists()
+    assert _children() == children
+    assert set(repo_copy.output_dir.iterdir()) == before
+
+
+def test_a_build_dropped_unpublished_stops_its_release_files(repo_copy):
+    children = _children()
+    result = build(repo_copy)
+    work = result.work
+    assert (work / pipeline.RELEASE_FILES).is_dir()
+    del result  # `defence-kg validate`, `accept`: no release is written
+    assert _children() == children
+    assert not work.exists()
 
 
 def test_contradiction_names_resource_axiom_and_sentence(repo_copy):

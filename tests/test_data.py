@@ -272,6 +272,54 @@ def test_each_violation_query_catches_its_violation(build_result, settings, chec
     assert any(p.startswith(f"{check}-violation.rq:") for p in result.problems), result.report
 
 
+# Cases a rewrite of a check for speed could lose (docs/design.md, "Cheaper violation checks"):
+# a property missing (an OPTIONAL left unbound), a second value beside the right one, a link of
+# a chain missing. Each names the check and the rows it must return, whole.
+
+def _segment(dataset):
+    return _first(dataset.quads((None, RDF.type, NIF.Sentence, None)), 0)
+
+
+def _drop_end(dataset, settings):
+    dataset.remove((_segment(dataset), NIF.endIndex, None))
+    return "segment-offsets", {"?end = (unbound)"}
+
+
+def _drop_text(dataset, settings):
+    dataset.remove((_segment(dataset), NIF.anchorOf, None))
+    return "segment-offsets", {"?text = (unbound)"}
+
+
+def _add_wrong_end(dataset, settings):
+    segment = _segment(dataset)
+    _, _, _, graph = next(iter(dataset.quads((segment, NIF.endIndex, None, None))))
+    dataset.graph(graph).add((segment, NIF.endIndex,
+                              Literal(10**6, datatype=XSD.nonNegativeInteger)))
+    return "segment-offsets", {'?end = "1000000"'}
+
+
+def _unsource_segment(dataset, settings):
+    graph = _first(dataset.quads((None, RDF.type, URIRef(DKO + "StatementGraph"), None)), 0)
+    segments = {q[2] for q in dataset.quads((graph, PROV.wasDerivedFrom, None, None))}
+    derived = {q[0] for segment in segments
+               for q in dataset.quads((None, PROV.wasDerivedFrom, segment, None))
+               if (q[0], RDF.type, URIRef(DKO + "StatementGraph")) in dataset}
+    for segment in segments:
+        dataset.remove((segment, NIF.referenceContext, None))
+    return "statement-graph-without-segment", {f"?graph = <{g}>" for g in derived}
+
+
+@pytest.mark.parametrize("breakage", [_drop_end, _drop_text, _add_wrong_end, _unsource_segment])
+def test_a_check_returns_every_row_it_names(build_result, settings, breakage):
+    dataset = dataset_of(build_result)
+    check, rows = breakage(dataset, settings)
+    result = run_violation_queries(store_of(dataset), settings)
+    found = [p for p in result.problems if p.startswith(f"{check}-violation.rq:")]
+    assert len(found) == len(rows), result.report
+    for row in rows:
+        assert any(row in problem for problem in found), result.report
+
+
 def test_every_violation_query_is_exercised(settings):
     checks = {p.name.removesuffix("-violation.rq")
               for p in (settings.queries_dir / "checks").glob("*-violation.rq")}

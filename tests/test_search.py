@@ -17,6 +17,7 @@ import urllib.request
 
 import pytest
 
+from defence_kg.build import search_index
 from defence_kg.build.search_index import compact, quads_to_index
 from defence_kg.namespaces import Vocabulary
 from defence_kg.release import SEARCH_INDEX
@@ -161,6 +162,25 @@ def test_the_index_is_the_same_bytes_for_the_same_data(release, build_result, tm
     ours = release.release_dir / SEARCH_INDEX
     assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(
         ours.read_bytes()).digest()
+
+
+def test_an_index_written_in_segments_finds_the_same_and_is_packed(
+        finder, store, release, build_result, tmp_path, monkeypatch):
+    """Past search_index.FTS_MEMORY an FTS5 table is written in segments, merged afterwards:
+    the same hits, and no page left free in the file."""
+    monkeypatch.setattr(search_index, "FTS_MEMORY", 4096)
+    path = tmp_path / "segmented.sqlite"
+    search_index.write_search_index(
+        quads_to_index(build_result.statements.nquads, release.vocabulary), release.vocabulary,
+        path)
+    segmented = Finder(path)
+    texts = [text for name in list(names_of(store, release))[:40]
+             for text in (name, name.split()[0], name[:3])]
+    assert texts
+    for text in texts:
+        assert segmented.search(text, 50) == finder.search(text, 50), text
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA freelist_count").fetchone() == (0,)
 
 
 def test_only_an_explanations_own_statements_are_skipped_unparsed(tmp_path):

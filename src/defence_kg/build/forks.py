@@ -36,6 +36,11 @@ class Forked:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def allow(self, at_once: int) -> None:
+        """Let `at_once` tasks run together from now on."""
+        self._at_once = at_once
+        self._start()
+
     def stop(self) -> None:
         """Stop the tasks still running (their results are lost)."""
         self._waiting.clear()

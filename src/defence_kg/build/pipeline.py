@@ -40,6 +40,7 @@ from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
 from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
+from .release_files import ReleaseFiles
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 BUILD_CODE = {".py", ".html"}
 STORE = "store"  # the work directory's Oxigraph store
 STATE_FILE = "reasoner.pickle"  # the work directory's reasoner state (reason.State)
+RELEASE_FILES = "release"  # the work directory's dumps and search index (release_files.py)
 
 
 class BuildError(Exception):
@@ -59,16 +61,18 @@ class BuildError(Exception):
 @dataclass
 class BuildResult:
     """A build, kept in a work directory under the output directory until it is dropped:
-    the release's statements (sorted N-Quads and N-Triples) and the store holding them."""
+    the release's statements (sorted N-Quads and N-Triples), the store holding them, and the
+    dumps and search index being written from them (stopped if it is dropped unpublished)."""
 
     report: dict  # deterministic: written into the release
     statements: Statements
     work: Path
+    files: ReleaseFiles
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: logs, benchmarks
     peaks: dict[str, float] = field(default_factory=dict)  # peak RSS (MiB) by the end of each
 
     def __post_init__(self):
-        weakref.finalize(self, shutil.rmtree, self.work, True)
+        weakref.finalize(self, _drop, self.files, self.work)
 
     @property
     def store_path(self) -> Path:
@@ -79,6 +83,13 @@ class BuildResult:
         return ox.Store.read_only(str(self.store_path))
 
 
+def _drop(files: ReleaseFiles | None, work: Path) -> None:
+    """Stop the processes writing into the work directory, then remove it."""
+    if files is not None:
+        files.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     """Make the publishable dataset from the repository's files, or raise BuildError.
     `extra_files` are checked as if they were data files (`defence-kg accept` uses it)."""
@@ -86,7 +97,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
     step = _Steps()
     settings.output_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.output_dir))
-    beside = None
+    beside = files = None
     try:
         # The last release's record of its files (unchanged.py): those with the same bytes
         # are neither parsed nor checked again.
@@ -149,22 +160,26 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             _check_shapes(beside, step)
             raise
         _check_shapes(beside, step)
+        # Nothing the dumps and the search index read depends on the checks to come: their
+        # processes start here, beside the violation queries (after SHACL's, whose memory is
+        # then given back: docs/design.md, "Publishing beside the checks").
+        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES)
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
                 raise BuildError("Quality checks in queries/checks/ returned rows:\n"
                                  + checked.report)
         del store  # closes it: publish reads it from here
+        report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema}
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        _drop(files, work)
         raise
     finally:
         if beside is not None:
             beside.cancel()
-    report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema}
     log.info("asserted %(asserted)d, ontology %(ontology)d, inferred %(inferred)d, "
              "dropped %(dropped_total)d triples", report["triples"])
-    return BuildResult(report, statements, work, step.timings, step.peaks)
+    return BuildResult(report, statements, work, files, step.timings, step.peaks)
 
 
 STATES = "reasoner"  # under the output directory: the reasoner's state after each release

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import tempfile
-from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,11 +23,9 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from ..namespaces import NIF, Vocabulary
 from ..rdf import canonical_quads, to_rdflib
 from ..release import (
-    DUMP_NAME,
     GRAPH_COUNTS_NAME,
     ONTOLOGY_PAGE,
     REPORT_NAME,
-    SEARCH_INDEX,
     STORE_DIR,
     VOID_FILE,
     VOID_STORE_DIR,
@@ -36,13 +33,12 @@ from ..release import (
 )
 from ..settings import Settings
 from .census import Census, take_census
-from .dumps import Written, pack_file, reparse, write_dump
-from .forks import Forked
+from .dumps import write_dump
 from .ontology_page import ontology_page
 from .kept import keep, prune_kept
 from .pipeline import STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
-from .search_index import quads_to_index, write_search_index
+from .release_files import DUMP_FORMATS, DUMPS, sha256
 from .sources import describe_sources, list_sources
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -52,14 +48,6 @@ LINK_TARGETS = {
     "DBpedia": "http://dbpedia.org/resource/",
     "GeoNames": "https://sws.geonames.org/",
 }
-# Dataset formats keep the named graphs; triple formats hold the union of all graphs.
-DUMP_FORMATS = {
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 TITLE = "defence-kg: India–Russia defence cooperation"
 RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The source text stays "
           "its publisher's: the data carries each sentence's offsets into it and the sentence "
@@ -67,9 +55,6 @@ RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The sourc
 IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLES = 3
 KEEP_RELEASES = 3
-# The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale").
-LONGEST_FIRST = ("jsonld", "trig", "ttl", "nq", "nt")
-FORKS = 2  # the machine's cores: this process's own share is short
 
 
 def publish(result: BuildResult, settings: Settings) -> Path:
@@ -97,29 +82,17 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     files are not byte-identical from one build to the next; the statements they hold are
     those of the dumps and of void.ttl).
 
-    The dumps and the search index are written by forked processes, two at a time (the
-    longest first), while this one takes the census and writes the ontology page."""
+    The dumps and the search index are written by forked processes (release_files.py), the
+    build started them; here two at a time (the longest first), while this process takes the
+    census and writes the ontology page."""
     vocabulary = settings.vocabulary
-    dumps = directory / "dumps"
+    dumps = directory / DUMPS
     dumps.mkdir()
     store = result.open_store()
     statements = result.statements
-    quads, triples = result.report["triples"]["quads"], statements.triples
-    counts = {}  # statements: triples (quads for dataset formats) per file
-    tasks = {SEARCH_INDEX: partial(_write_search_index, statements.nquads, vocabulary,
-                                   directory / SEARCH_INDEX)}
-    for extension in LONGEST_FIRST:
-        rdf_format = DUMP_FORMATS[extension]
-        source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
-        target = dumps / f"{DUMP_NAME}.{extension}"
-        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-            os.link(source, target)  # already written, sorted, by the build
-            tasks[target.name] = partial(pack_file, target)
-        else:
-            tasks[target.name] = partial(_reserialise, source, target, rdf_format,
-                                         vocabulary.prefixes)
-        counts[target.name] = quads if rdf_format.supports_datasets else triples
-    with Forked(tasks, at_once=FORKS) as forked:
+    with result.files as files:
+        files.hurry()
+        counts = dict(files.counts)  # statements: triples (quads for dataset formats)
         ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
         ontology = sorted((q.triple for q in store.quads_for_pattern(
             None, None, None, ontology_graph)), key=str)
@@ -128,9 +101,9 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
         counts["ontology.ttl"] = len(ontology)
         census = take_census(statements.ntriples, str(vocabulary.id), EXAMPLES)
         page = ontology_page(store, vocabulary, result.report["version"])
-        done = forked.results()
-    index = bytes.fromhex(done.pop(SEARCH_INDEX))
-    written += [file for pair in done.values() for file in pair]
+        digest, forked = files.move_into(directory)
+    index = bytes.fromhex(digest)
+    written += forked
     for name in list(counts):
         counts[f"{name}.gz"] = counts[name]
     files = {file.name: file.size for file in written}
@@ -140,7 +113,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
                  prefixes=vocabulary.prefixes)
     write_void_store(void, void_graph(vocabulary.base), directory / VOID_STORE_DIR)
     counts[VOID_FILE] = len(void)
-    digests[VOID_FILE] = _sha256(dumps / VOID_FILE)
+    digests[VOID_FILE] = sha256(dumps / VOID_FILE)
     checksums = "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
     (dumps / "SHA256SUMS").write_text(checksums, encoding="utf-8")
     # The counts go with the release, so the server lists them without parsing every dump.
@@ -162,22 +135,6 @@ def write_void_store(void: list[ox.Triple], graph: ox.NamedNode, location: Path)
     store.bulk_extend([*(ox.Quad(t.subject, t.predicate, t.object, graph) for t in void),
                        *(ox.Quad(t.subject, t.predicate, t.object) for t in void)])
     store.flush()
-
-
-def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
-                 prefixes: dict[str, str]) -> tuple[Written, Written]:
-    return write_dump(reparse(source), target, rdf_format, prefixes)
-
-
-def _write_search_index(nquads: Path, vocabulary: Vocabulary, path: Path) -> str:
-    """Write the index; return its sha256 (part of the release's fingerprint)."""
-    write_search_index(quads_to_index(nquads, vocabulary), vocabulary, path)
-    return _sha256(path)
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def describe(result: BuildResult, settings: Settings, store: ox.Store, census: Census,

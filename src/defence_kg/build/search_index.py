@@ -11,6 +11,7 @@ sources support it. The same quads in the same order give the same bytes (one SQ
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sqlite3
@@ -39,6 +40,12 @@ CONTEXT = str(NIF.referenceContext)
 WORD = re.compile(r"\w+")
 JOINABLE = re.compile(r"(?<![^\W\d_])([^\W\d_]++)[\s\-‐‑–/]++(\d++)(?!\d)")
 DIGIT = re.compile(r"\d")
+# Each FTS5 table keeps its terms in memory until they fill this much, then writes them as one
+# more segment. At SQLite's 1 MiB, 200k quads made dozens of segments, which 'optimize' merged,
+# leaving their pages free for a VACUUM to drop; the terms take about 6 MB at 200k quads (26 at
+# 1M), so up to 2M quads or so each table is written once, as one segment.
+FTS_MEMORY = 64 << 20
+FTS_TABLES = ("name_words", "sentence_words")
 SCHEMA = """
 CREATE TABLE entry (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
@@ -46,13 +53,15 @@ CREATE TABLE entry (
   text TEXT, joined TEXT);
 CREATE TABLE name (id INTEGER PRIMARY KEY, entry INTEGER NOT NULL, name TEXT NOT NULL,
   key TEXT NOT NULL);
-CREATE INDEX name_by_key ON name (key);
 CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', content_rowid='id',
   prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 """
+# Made once the names are in: sorted once, its pages filled, where rows inserted one by one
+# into the index leave them part empty (a VACUUM packed them).
+KEY_INDEX = "CREATE INDEX name_by_key ON name (key)"
 SENTENCE, RESOURCE = "sentence", "resource"
 PARSE_BATCH = 100_000  # lines parsed at once
 
@@ -105,20 +114,39 @@ def _parse(lines: list[bytes]) -> ox.QuadParser:
 
 def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path) -> None:
     """Write the index of the quads to path (replaced whole: written beside it, then renamed)."""
-    facts = _Facts(vocabulary)
-    for quad in quads:
-        facts.add(quad)
+    # The facts are millions of small containers without a cycle among them: the collector's
+    # passes over them (a tenth of the index's CPU) would find nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        facts = _Facts(vocabulary)
+        for quad in quads:
+            facts.add(quad)
+        _write(facts, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write(facts: _Facts, path: Path) -> None:
     temporary = path.with_name(f".{path.name}-{os.getpid()}")
     temporary.unlink(missing_ok=True)
     connection = sqlite3.connect(temporary)
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        for table in FTS_TABLES:
+            connection.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)",
+                               (FTS_MEMORY,))
         with connection:
             _insert(connection, facts)
-        connection.execute("INSERT INTO name_words(name_words) VALUES ('optimize')")
-        connection.execute("INSERT INTO sentence_words(sentence_words) VALUES ('optimize')")
+            connection.execute(KEY_INDEX)
+        # 'optimize' merges a table's segments into one (a no-op where it was written as one);
+        # past FTS_MEMORY the merged segments' pages are left free, and only then worth a VACUUM.
+        for table in FTS_TABLES:
+            connection.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         connection.commit()
-        connection.execute("VACUUM")
+        if connection.execute("PRAGMA freelist_count").fetchone()[0]:
+            connection.execute("VACUUM")
     finally:
         connection.close()
     os.replace(temporary, path)
@@ -221,7 +249,8 @@ class _Facts:
 
     def support(self, iri: str, segments: list[str | None]) -> tuple[int, int]:
         """(sources, sentences): how many of each hold statements using the IRI."""
-        found = {segments[g] for g in self.graphs.get(iri, ())} - {None}
+        found = set(map(segments.__getitem__, self.graphs.get(iri, ())))
+        found.discard(None)
         return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
 
 
