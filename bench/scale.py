@@ -137,14 +137,14 @@ def _build(repository: Path, output: Path) -> dict:
 
 def _generate(repository: Path, size: int, seed: int) -> dict:
     """The repository (kept when already there: generating 10m takes minutes)."""
-    done = repository / ".generated"
-    if done.exists():
-        return json.loads(done.read_text(encoding="utf-8"))
-    shutil.rmtree(repository, ignore_errors=True)
     from defence_kg.settings import PROJECT_ROOT
 
-    shutil.copytree(PROJECT_ROOT / "ontology", repository / "ontology")
-    shutil.copytree(PROJECT_ROOT / "queries", repository / "queries")
+    done = repository / ".generated"
+    if done.exists():
+        _copy_project_files(PROJECT_ROOT, repository)
+        return json.loads(done.read_text(encoding="utf-8"))
+    shutil.rmtree(repository, ignore_errors=True)
+    _copy_project_files(PROJECT_ROOT, repository)
     written = count = 0
     generated = reports(seed)
     for name, quads in generated:
@@ -161,6 +161,14 @@ def _generate(repository: Path, size: int, seed: int) -> dict:
     summary = {"reports": count, "quads_written": written}
     done.write_text(json.dumps(summary), encoding="utf-8")
     return summary
+
+
+def _copy_project_files(project: Path, repository: Path) -> None:
+    """The project's ontology and queries, fresh at every run: they are code (the shapes, the
+    checks), and a repository kept from an earlier run would build with its old copies."""
+    for folder in ("ontology", "queries"):
+        shutil.rmtree(repository / folder, ignore_errors=True)
+        shutil.copytree(project / folder, repository / folder)
 
 
 def _added(repository: Path) -> Path:
