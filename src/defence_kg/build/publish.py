@@ -90,9 +90,9 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     dumps.mkdir()
     store = result.open_store()
     statements = result.statements
-    with result.files as files:
-        files.hurry()
-        counts = dict(files.counts)  # statements: triples (quads for dataset formats)
+    with result.files as forking:
+        forking.hurry()
+        counts = dict(forking.counts)  # statements: triples (quads for dataset formats)
         ontology_graph = ox.NamedNode(str(vocabulary.ontology_graph))
         ontology = sorted((q.triple for q in store.quads_for_pattern(
             None, None, None, ontology_graph)), key=str)
@@ -101,7 +101,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
         counts["ontology.ttl"] = len(ontology)
         census = take_census(statements.ntriples, str(vocabulary.id), EXAMPLES)
         page = ontology_page(store, vocabulary, result.report["version"])
-        digest, forked = files.move_into(directory)
+        digest, forked = forking.move_into(directory)
     index = bytes.fromhex(digest)
     written += forked
     for name in list(counts):
