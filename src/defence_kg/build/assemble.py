@@ -10,7 +10,6 @@ adjacent (its text is a prefix of each), so one pass over the sorted file finds 
 
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import subprocess
@@ -21,8 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-
-from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME
 
 BATCH = 100_000  # quads serialised at once
 # Lines given to Oxigraph's bulk loader at once. Each call ends in files ingested into the
@@ -124,15 +121,6 @@ def write_statements(nquads: Path, directory: Path, special: set[str]) -> Statem
     counts = {graph.decode(): count for graph, count in graphs.items()}
     return Statements(nquads, ntriples, dict(sorted(counts.items())), triples,
                       asserted)
-
-
-def read_statements(release: Path) -> Statements:
-    """A published release's statements and their counts, as its report and graph counts say."""
-    report = json.loads((release / REPORT_NAME).read_text(encoding="utf-8"))
-    graphs = json.loads((release / GRAPH_COUNTS_NAME).read_text(encoding="utf-8"))
-    dumps = release / "dumps"
-    return Statements(dumps / f"{DUMP_NAME}.nq", dumps / f"{DUMP_NAME}.nt", graphs,
-                      report["statements"][f"{DUMP_NAME}.nt"], report["triples"]["asserted"])
 
 
 def amend_statements(last: Statements, nquads: Path, removed: Path, added: Path,

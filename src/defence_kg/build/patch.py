@@ -11,6 +11,7 @@ store", has the measurements behind Settings.patch_limit.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..release import DUMP_NAME, STORE_DIR
+from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME, STORE_DIR
 from .assemble import (Statements, amend_statements, bytewise, grep_lines, load_lines,
-                       read_statements, write_statements)
+                       write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
 
@@ -35,9 +36,13 @@ class Base:
     nquads: Path = EMPTY
     ntriples: Path = EMPTY
 
-    @property
-    def release(self) -> Path | None:
-        return None if self.store is None else self.store.parent
+    def statements(self) -> Statements:
+        """The release's statements and their counts, as its report and graph counts say."""
+        release = self.store.parent
+        report = json.loads((release / REPORT_NAME).read_text(encoding="utf-8"))
+        graphs = json.loads((release / GRAPH_COUNTS_NAME).read_text(encoding="utf-8"))
+        return Statements(self.nquads, self.ntriples, graphs,
+                          report["statements"][self.ntriples.name], report["triples"]["asserted"])
 
     @classmethod
     def of(cls, release: Path | None) -> Base:
@@ -111,7 +116,7 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
         patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
     else:
         removed, added = difference(base.nquads, release, work, "release")
-        statements, union = amend_statements(read_statements(base.release), release, removed,
+        statements, union = amend_statements(base.statements(), release, removed,
                                              added, work, special)
         patch(store, *(graph_lines(path, derived_graphs, True, path.with_suffix(".derived"))
                        for path in (removed, added)), ox.RdfFormat.N_QUADS)
