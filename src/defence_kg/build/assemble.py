@@ -15,6 +15,7 @@ import os
 import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -91,6 +92,9 @@ def sort_lines(inputs: Iterable[Path], output: Path, merge: bool = False) -> Pat
                f"--temporary-directory={output.parent}", f"--output={output}",
                *(["--merge"] if merge else []), "--files0-from=-"]
     names = b"".join(os.fsencode(path) + b"\0" for path in inputs)
+    if not names:  # sort would read its standard input instead
+        output.write_bytes(b"")
+        return output
     subprocess.run(command, input=names, env=bytewise(), check=True)
     return output
 
@@ -144,7 +148,7 @@ def amend_statements(last: Statements, nquads: Path, removed: Path, added: Path,
     lost, gained, asserted = [], [], last.asserted
     with open(nquads, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for triple, change in changes.items():
-            now = _graphs_holding(data, triple)
+            now = graphs_holding(data, triple)
             before = (now - {g for g, n in change.items() if n > 0}) | {
                 g for g, n in change.items() if n < 0}
             line = triple + b" .\n"
@@ -174,10 +178,23 @@ def subtract_lines(lines: Path, removed: Path, output: Path) -> Path:
     return output
 
 
-def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
+@contextmanager
+def mapped(path: Path) -> Iterator[mmap.mmap | None]:
+    """The file's bytes, mapped; None when it is empty (an empty file cannot be mapped)."""
+    with open(path, "rb") as file:
+        if not file.seek(0, 2):
+            yield None
+            return
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            yield data
+
+
+def graphs_holding(data: mmap.mmap | None, triple: bytes) -> set[bytes]:
     """The graphs of the lines of `triple` in a sorted N-Quads file: adjacent, found by a
     binary search for the first line it begins (a triple's text ends a term, so only its own
     lines begin with it and a space and a graph IRI)."""
+    if data is None:  # an empty file: mapped()
+        return set()
     prefix = triple + b" <"
     low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
     while low < high:

@@ -32,6 +32,7 @@ from ..release import (
     void_graph,
 )
 from ..settings import Settings
+from .asserted import ASSERTED, keep_asserted
 from .census import Census, take_census
 from .dumps import write_dump
 from .ontology_page import ontology_page
@@ -69,6 +70,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
             os.replace(staging, release)
         _keep_state(result, settings, release)
         keep_record(result.work, settings, release)
+        keep_asserted(result.work, settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -345,4 +347,5 @@ def _prune_old_releases(settings: Settings) -> None:
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
+    prune_kept(settings, ASSERTED, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
