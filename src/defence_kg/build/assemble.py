@@ -41,6 +41,16 @@ class Statements:
     graphs: dict[str, int]  # quads per named graph
     triples: int  # in the union
     asserted: int  # distinct triples in the graphs that are not `special`
+    # Amended from a release's statements (amend_statements): that release, and the union's
+    # triples lost and gained since (sorted N-Triples files); None when every line was counted.
+    amended: Amendment | None = None
+
+
+@dataclass
+class Amendment:
+    release: Path
+    lost: Path
+    gained: Path
 
 
 def write_quads(quads: Iterable[ox.Quad], out: BinaryIO) -> None:
@@ -179,6 +189,18 @@ def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
     binary search for the first line it begins (a triple's text ends a term, so only its own
     lines begin with it and a space and a graph IRI)."""
     prefix = triple + b" <"
+    low = first_line_at(data, prefix)
+    graphs = set()
+    while data[low:low + len(prefix)] == prefix:
+        end = data.find(b"\n", low) + 1
+        graphs.add(data[low + len(prefix):end - 4])
+        low = end
+    return graphs
+
+
+def first_line_at(data: mmap.mmap, prefix: bytes) -> int:
+    """Where the first line of sorted lines (`data`) that does not sort before `prefix`
+    begins, by a binary search (the end of `data` if there is none)."""
     low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
     while low < high:
         middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
@@ -187,12 +209,7 @@ def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
             low = end
         else:
             high = middle
-    graphs = set()
-    while data[low:low + len(prefix)] == prefix:
-        end = data.find(b"\n", low) + 1
-        graphs.add(data[low + len(prefix):end - 4])
-        low = end
-    return graphs
+    return low
 
 
 def _write_sorted(lines: list[bytes], output: Path) -> Path:

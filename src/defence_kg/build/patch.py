@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME, STORE_DIR
-from .assemble import (Statements, amend_statements, bytewise, grep_lines, load_lines,
+from .assemble import (Amendment, Statements, amend_statements, bytewise, grep_lines, load_lines,
                        write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
@@ -118,6 +118,7 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
         removed, added = difference(base.nquads, release, work, "release")
         statements, union = amend_statements(base.statements(), release, removed,
                                              added, work, special)
+        statements.amended = Amendment(base.store.parent, *union)
         patch(store, *(graph_lines(path, derived_graphs, True, path.with_suffix(".derived"))
                        for path in (removed, added)), ox.RdfFormat.N_QUADS)
         patch(store, *union, ox.RdfFormat.N_TRIPLES)
