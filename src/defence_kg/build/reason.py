@@ -144,7 +144,7 @@ def _inference(reasoner: Reasoner, store: ox.Store, vocabulary: Vocabulary,
     inference = Inference(reasoner.inferred, derivations=reasoner.derivations,
                           dropped=Counter(reasoner.ignored.values()), state=state)
     if reasoner.touched is not None:
-        decode = reasoner.facts.decode_triple
+        decode = reasoner.facts.triple_decoder()
         inference.touched = {
             decode(t): None if d is None else Derivation(d.rule, tuple(map(decode, d.premises)))
             for t, d in reasoner.touched.items()}
