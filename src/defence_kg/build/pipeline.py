@@ -14,7 +14,6 @@ import gc
 import hashlib
 import json
 import logging
-import pickle
 import resource
 import shutil
 import sys
@@ -222,7 +221,7 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step,
         inference = None
         if last is not None:
             with open(last[0], "rb") as file:
-                state: State = pickle.load(file)
+                state = State.read(file)
             added = ox.parse(path=str(last[1]), format=ox.RdfFormat.N_QUADS,
                              rename_blank_nodes=False)
             inference = infer_more(state, added, store, vocabulary, progress=progress)
@@ -253,7 +252,7 @@ def _keep_state(inference: Inference, path: Path) -> None:
 
 def _dump_state(state: State, path: Path) -> None:
     with open(path, "wb") as out:
-        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write(out)
 
 
 def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,

@@ -118,13 +118,14 @@ class Facts:
 
     # Pickled (a build's reasoner state, reason.State), pyoxigraph's terms cost ten times
     # their text: the dictionary is kept as the IRIs' and literals' text, made terms again on
-    # loading, and the look-up by term rebuilt from them.
+    # loading, and the look-up by term rebuilt from them. The triples are not kept: the
+    # Reasoner's asserted triples and derivations give them back (Reasoner.__setstate__).
 
     def __getstate__(self) -> dict:
         state = {**self.__dict__, "_terms": [term.value if type(term) is ox.NamedNode else term
                                              for term in self._terms],
                  "_literals": list(map(_literal_parts, self._literals))}
-        del state["_ids"]
+        del state["_ids"], state["triples"]
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -278,6 +279,18 @@ class Reasoner:
         # only those anew (explain.py).
         self.touched: dict[Triple, Derivation | None] | None = None
         self.add(triples)
+
+    # Pickled without a memo (pipeline._dump_state: the memo's memory is the build's peak at
+    # scale), so nothing is written twice: every fact is asserted or has a derivation, and
+    # the ranks are the derivations' in their order. Loaded, each triple is one object again.
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_rank": [self._rank[t] for t in self._derivations]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._rank = dict(zip(self._derivations, self._rank))
+        self.facts.triples = self._asserted | self._derivations.keys()
 
     def note_changes(self) -> None:
         """From now on, note in `touched` which triples' derivations are set or dropped."""
