@@ -495,9 +495,13 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     before = store_files(last)
     served = ox.Store.read_only(str(last / STORE_DIR))
     caplog.clear()
-    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"):
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
+            caplog.at_level("INFO", logger="defence_kg.build.release_files"):
         publish(build(replace(settings, patch_limit=patch_limit)), settings)
     assert "changed triples reach" in caplog.text
+    # The search index's rows: the last release's, amended, whenever its statements were.
+    assert ("search index: the last release's rows, amended" in caplog.text) == (
+        "patched" in store), caplog.text
     assert f"store: {store}" in caplog.text
     assert ("assemble: the last release's statements, amended" in caplog.text) == (
         "patched" in store)

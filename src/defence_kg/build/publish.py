@@ -38,7 +38,7 @@ from .ontology_page import ontology_page
 from .kept import keep, prune_kept
 from .pipeline import STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
-from .release_files import DUMP_FORMATS, DUMPS, sha256
+from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
 from .sources import describe_sources, list_sources
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -69,6 +69,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
             os.replace(staging, release)
         _keep_state(result, settings, release)
         keep_record(result.work, settings, release)
+        result.files.keep_rows(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -345,4 +346,5 @@ def _prune_old_releases(settings: Settings) -> None:
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
+    prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
