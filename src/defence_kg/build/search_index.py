@@ -302,23 +302,35 @@ def _changed_whole(moved: set[str], changes: list[list[ox.Quad]], graphs: dict[s
 
 def _add_uses(facts: _Facts, reached: set[str], changes: list[list[ox.Quad]], store: Path,
               vocabulary: Vocabulary) -> None:
-    """Add the graphs where each reached IRI is an object to its facts: those of the last
-    release (its store, read-only as servers open it) less the removed quads', with the
-    added quads'. Their subjects' own lines are not needed: _Facts.add only notes the graph."""
+    """Add the graphs where each reached IRI is an object to its facts, as _Facts.add would:
+    the quads of the last release (its store, read-only as servers open it), counted by
+    graph, less the removed quads', with the added quads'."""
     derived = {str(graph) for graph in vocabulary.derived_graphs}
-    removed, added = ({(q.subject, q.predicate, q.object, q.graph_name) for q in quads}
-                      for quads in changes)
-    last = ox.Store.read_only(str(store))
-    for iri in sorted(reached):
-        node = ox.NamedNode(iri)
-        uses = {(q.subject, q.predicate, q.object, q.graph_name)
-                for q in last.quads_for_pattern(None, None, node, None)}
-        uses = (uses - removed) | {use for use in added if use[2] == node}
-        for subject, predicate, _, graph in uses:
-            if (type(subject) is ox.NamedNode and predicate.value != RDF_TYPE
+    uses: dict[tuple[str, str], int] = defaultdict(int)
+    query = USES.format(values=" ".join(f"<{iri}>" for iri in sorted(reached)),
+                        derived=", ".join(f"<{graph}>" for graph in sorted(derived)),
+                        type=RDF_TYPE)
+    for solution in ox.Store.read_only(str(store)).query(query):
+        uses[solution["o"].value, solution["g"].value] += int(solution["n"].value)
+    for quads, sign in zip(changes, (-1, 1)):
+        for quad in quads:
+            obj, graph = quad.object, quad.graph_name
+            if (type(obj) is ox.NamedNode and obj.value in reached
+                    and type(quad.subject) is ox.NamedNode and quad.predicate.value != RDF_TYPE
                     and type(graph) is ox.NamedNode and graph.value not in derived):
-                facts.graphs[iri].add(
-                    facts.graph_ids.setdefault(graph.value, len(facts.graph_ids)))
+                uses[obj.value, graph.value] += sign
+    for (iri, graph), count in sorted(uses.items()):
+        if count:
+            facts.graphs[iri].add(facts.graph_ids.setdefault(graph, len(facts.graph_ids)))
+
+
+# The asserted quads whose object is one of some IRIs, counted by object and graph: those
+# _Facts.add notes the graph of for its object.
+USES = """SELECT ?o ?g (COUNT(*) AS ?n) WHERE {{
+  VALUES ?o {{ {values} }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(isIRI(?s) && ?p != <{type}> && ?g NOT IN ({derived}))
+}} GROUP BY ?o ?g"""
 
 
 @contextmanager
@@ -458,7 +470,7 @@ class _Facts:
         return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
 
 
-def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[str]]]:
+def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[tuple]]]:
     """The entries of the IRIs that have one, each with its own names, in the order a tier
     ranks them (more sources first, then shorter names), so that a search reads the best
     matches first and stops (finder.py)."""
@@ -481,27 +493,28 @@ def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[str]]]:
         else:
             row = (RESOURCE, iri, label, types[0] if types else None, type_label,
                    *facts.support(iri, segments), None, None)
-        rows.append((row, own))
+        # Each name with its key and joined words: kept with the rows, not made again.
+        rows.append((row, [(name, compact(name), joined(name)) for name in own]))
     rows.sort(key=_rank)
     return rows
 
 
-def _rank(entry: tuple[tuple, list[str]]) -> tuple:
+def _rank(entry: tuple[tuple, list[tuple]]) -> tuple:
     row = entry[0]
     return row[0] == SENTENCE, -row[5], -row[6], len(row[2]), row[2], row[1]
 
 
-def _insert(connection: sqlite3.Connection, rows: list[tuple[tuple, list[str]]]) -> None:
+def _insert(connection: sqlite3.Connection, rows: list[tuple[tuple, list[tuple]]]) -> None:
     """Entries and names numbered in their rows' order."""
     entries = [(number, *row) for number, (row, _) in enumerate(rows, 1)]
-    names = [(number, name) for number, (_, own) in enumerate(rows, 1) for name in own]
+    names = [(number, *name) for number, (_, own) in enumerate(rows, 1) for name in own]
     connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
     connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)",
-                           ((number, entry, name, compact(name))
-                            for number, (entry, name) in enumerate(names, 1)))
+                           ((number, entry, name, key)
+                            for number, (entry, name, key, _) in enumerate(names, 1)))
     connection.executemany("INSERT INTO name_words(rowid, name, joined) VALUES (?, ?, ?)",
-                           ((number, name, joined(name))
-                            for number, (_, name) in enumerate(names, 1)))
+                           ((number, name, join)
+                            for number, (_, name, _, join) in enumerate(names, 1)))
     connection.execute("INSERT INTO sentence_words(rowid, text, joined) "
                        "SELECT id, text, joined FROM entry WHERE kind = ? ORDER BY id",
                        (SENTENCE,))
