@@ -175,10 +175,15 @@ def subtract_lines(lines: Path, removed: Path, output: Path) -> Path:
 
 
 def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
-    """The graphs of the lines of `triple` in a sorted N-Quads file: adjacent, found by a
-    binary search for the first line it begins (a triple's text ends a term, so only its own
-    lines begin with it and a space and a graph IRI)."""
+    """The graphs of the lines of `triple` in a sorted N-Quads file (a triple's text ends a
+    term, so only its own lines begin with it and a space and a graph IRI)."""
     prefix = triple + b" <"
+    return {line[len(prefix):-4] for line in lines_beginning(data, prefix)}
+
+
+def lines_beginning(data: mmap.mmap, prefix: bytes) -> list[bytes]:
+    """The lines of sorted lines (`data`) that begin with `prefix`: adjacent, found by a
+    binary search for the first."""
     low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
     while low < high:
         middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
@@ -187,12 +192,12 @@ def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
             low = end
         else:
             high = middle
-    graphs = set()
+    lines = []
     while data[low:low + len(prefix)] == prefix:
         end = data.find(b"\n", low) + 1
-        graphs.add(data[low + len(prefix):end - 4])
+        lines.append(data[low:end])
         low = end
-    return graphs
+    return lines
 
 
 def _write_sorted(lines: list[bytes], output: Path) -> Path:

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import NIF, Vocabulary
+from .assemble import lines_beginning
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -249,27 +250,10 @@ def _feed(facts: _Facts, data: mmap.mmap, iris: set[str], fed: set[str],
     release's order (a subject's lines are adjacent and begin with it: a binary search finds
     them); return the IRIs fed."""
     for iri in sorted(iris - fed):
-        lines = _subject_lines(data, f"<{iri}> ".encode())
+        lines = lines_beginning(data, f"<{iri}> ".encode())
         for quad in _parse(list(_lines_to_index(lines, vocabulary))):
             facts.add(quad)
     return fed | iris
-
-
-def _subject_lines(data: mmap.mmap, prefix: bytes) -> list[bytes]:
-    low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
-    while low < high:
-        middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
-        end = data.find(b"\n", middle) + 1
-        if data[middle:end] < prefix:
-            low = end
-        else:
-            high = middle
-    lines = []
-    while data[low:low + len(prefix)] == prefix:
-        end = data.find(b"\n", low) + 1
-        lines.append(data[low:end])
-        low = end
-    return lines
 
 
 def _graphs_moved(facts: _Facts, segment_of: dict[str, str], source_of: dict[str, str],
