@@ -19,7 +19,7 @@ import mmap
 import os
 import re
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,9 +197,8 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
         return "the last release's rows are unreadable"
     if code != KEPT_CODE:
         return "the last release's rows were made by other code"
-    changes = [list(_parse(list(_lines_to_index(
-        path.read_bytes().splitlines(keepends=True), vocabulary))))
-        for path in (last.removed, last.added)]
+    lines = [path.read_bytes().splitlines(keepends=True) for path in (last.removed, last.added)]
+    changes = [list(_parse(list(_lines_to_index(part, vocabulary)))) for part in lines]
     reached, why = _reached(changes, labels, vocabulary)
     if why:
         return why
@@ -213,7 +212,7 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     with open(nquads, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         fed = _feed(facts, data, reached, set(), vocabulary)
         moved = _graphs_moved(facts, segment_of, source_of, reached)
-        if not _changed_whole(moved, changes, graphs, last.graphs):
+        if not _changed_whole(moved, lines, graphs, last.graphs):
             return "a graph's segment or source changed while some of its lines did not"
         _add_uses(facts, reached, changes, last.store, vocabulary)
         types = {t for iri in reached for t in facts.types_of(iri)} - set(labels)
@@ -267,18 +266,15 @@ def _graphs_moved(facts: _Facts, segment_of: dict[str, str], source_of: dict[str
     return moved
 
 
-def _changed_whole(moved: set[str], changes: list[list[ox.Quad]], graphs: dict[str, int],
+def _changed_whole(moved: set[str], lines: list[list[bytes]], graphs: dict[str, int],
                    last_graphs: Path) -> bool:
     """Whether every line of the `moved` graphs, in the last release and in this one, is a
-    changed line (the graphs of a source added or removed): then the IRIs they use are
-    among those reached."""
+    changed line (`lines`: removed, added; the graphs of a source added or removed): then the
+    IRIs they use are among those reached."""
     if not moved:
         return True
-    counts = [defaultdict(int), defaultdict(int)]
-    for count, quads in zip(counts, changes):
-        for quad in quads:
-            if type(quad.graph_name) is ox.NamedNode:
-                count[quad.graph_name.value] += 1
+    counts = [Counter(line[line.rindex(b" <") + 2:-4].decode() for line in part)
+              for part in lines]
     before = json.loads(last_graphs.read_text(encoding="utf-8"))
     return all(counts[0][g] == before.get(g, 0) and counts[1][g] == graphs.get(g, 0)
                for g in moved)
