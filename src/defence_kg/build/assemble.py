@@ -185,22 +185,15 @@ def subtract_lines(lines: Path, removed: Path, output: Path) -> Path:
 
 
 def _graphs_holding(data: mmap.mmap, triple: bytes) -> set[bytes]:
-    """The graphs of the lines of `triple` in a sorted N-Quads file: adjacent, found by a
-    binary search for the first line it begins (a triple's text ends a term, so only its own
-    lines begin with it and a space and a graph IRI)."""
+    """The graphs of the lines of `triple` in a sorted N-Quads file (a triple's text ends a
+    term, so only its own lines begin with it and a space and a graph IRI)."""
     prefix = triple + b" <"
-    low = first_line_at(data, prefix)
-    graphs = set()
-    while data[low:low + len(prefix)] == prefix:
-        end = data.find(b"\n", low) + 1
-        graphs.add(data[low + len(prefix):end - 4])
-        low = end
-    return graphs
+    return {line[len(prefix):-4] for line in lines_beginning(data, prefix)}
 
 
-def first_line_at(data: mmap.mmap, prefix: bytes) -> int:
-    """Where the first line of sorted lines (`data`) that does not sort before `prefix`
-    begins, by a binary search (the end of `data` if there is none)."""
+def lines_beginning(data: mmap.mmap, prefix: bytes) -> list[bytes]:
+    """The lines of sorted lines (`data`) that begin with `prefix`: adjacent, found by a
+    binary search for the first."""
     low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
     while low < high:
         middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
@@ -209,7 +202,12 @@ def first_line_at(data: mmap.mmap, prefix: bytes) -> int:
             low = end
         else:
             high = middle
-    return low
+    lines = []
+    while data[low:low + len(prefix)] == prefix:
+        end = data.find(b"\n", low) + 1
+        lines.append(data[low:end])
+        low = end
+    return lines
 
 
 def _write_sorted(lines: list[bytes], output: Path) -> Path:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .assemble import bytewise, first_line_at
+from .assemble import bytewise, lines_beginning
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 SORT_MEMORY = "256M"  # sort's buffer; beyond it, sort merges runs from temporary files
@@ -141,14 +141,8 @@ def amend_census(last: Census, lost: Path, gained: Path, ntriples: Path, store: 
 
 
 def _triples_of(data: mmap.mmap, subject: bytes) -> int:
-    """How many lines of a sorted N-Triples file have `subject`: adjacent, the first found by
-    a binary search."""
-    prefix, count = subject + b" ", 0
-    at = first_line_at(data, prefix)
-    while data[at:at + len(prefix)] == prefix:
-        at = data.find(b"\n", at) + 1
-        count += 1
-    return count
+    """How many lines of a sorted N-Triples file have `subject`."""
+    return len(lines_beginning(data, subject + b" "))
 
 
 def _is_object(data: mmap.mmap, store: ox.Store, text: bytes, term: ox.Term,
@@ -167,8 +161,7 @@ def _is_object(data: mmap.mmap, store: ox.Store, text: bytes, term: ox.Term,
 
 
 def _has_line(data: mmap.mmap, line: bytes) -> bool:
-    at = first_line_at(data, line)
-    return data[at:at + len(line)] == line
+    return bool(lines_beginning(data, line))
 
 
 def _rank(best: list, size: int, subject: bytes | None, count: int, own: bytes) -> None:

@@ -26,6 +26,7 @@ from .assemble import (Amendment, Statements, amend_statements, bytewise, grep_l
                        write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
+RELEASE_CHANGE = "release"  # finish_patched's difference of the release and the last one
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
         patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
         patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
     else:
-        removed, added = difference(base.nquads, release, work, "release")
+        removed, added = difference(base.nquads, release, work, RELEASE_CHANGE)
         statements, union = amend_statements(base.statements(), release, removed,
                                              added, work, special)
         statements.amended = Amendment(base.store.parent, *union)
@@ -132,7 +133,7 @@ def difference(before: Path, after: Path, work: Path, name: str, limit: float | 
     as two files, both sorted; None when they are more than `limit` of `after`'s bytes."""
     if before == EMPTY:
         return EMPTY, after
-    removed, added = work / f"{name}-removed.nq", work / f"{name}-added.nq"
+    removed, added = change_paths(work, name)
     both = work / f"{name}-difference.nq"
     with open(both, "wb") as out:
         subprocess.run(["comm", "-3", "--", str(before), str(after)], stdout=out, check=True,
@@ -148,6 +149,11 @@ def difference(before: Path, after: Path, work: Path, name: str, limit: float | 
                 gone.write(line)
     both.unlink()
     return removed, added
+
+
+def change_paths(work: Path, name: str) -> tuple[Path, Path]:
+    """Where `difference` writes the lines removed and added."""
+    return work / f"{name}-removed.nq", work / f"{name}-added.nq"
 
 
 def patch(store: ox.Store, removed: Path, added: Path, rdf_format: ox.RdfFormat) -> None:

@@ -40,7 +40,7 @@ from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
 from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
-from .release_files import ReleaseFiles
+from .release_files import ReleaseFiles, last_index
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
@@ -166,7 +166,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # Nothing the dumps and the search index read depends on the checks to come: their
         # processes start here, beside the violation queries (after SHACL's, whose memory is
         # then given back: docs/design.md, "Publishing beside the checks").
-        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES)
+        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES,
+                             last_index(settings, base, work))
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:

@@ -39,7 +39,7 @@ from .ontology_page import ontology_page
 from .kept import keep, kept_path, prune_kept
 from .pipeline import STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
-from .release_files import DUMP_FORMATS, DUMPS, sha256
+from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
 from .sources import describe_sources, list_sources
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
         _keep_state(result, settings, release)
         keep(result.work / CENSUS_FILE, settings, CENSUSES, release, ".json")
         keep_record(result.work, settings, release)
+        result.files.keep_rows(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -370,4 +371,5 @@ def _prune_old_releases(settings: Settings) -> None:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
     prune_kept(settings, CENSUSES, settings.output_dir / "releases")
+    prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
