@@ -38,6 +38,8 @@ from defence_kg.release import (
 )
 from defence_kg.settings import Settings
 
+RDF_TYPE_NODE = ox.NamedNode(str(RDF.type))
+
 CLI = str(Path(sys.executable).parent / "defence-kg")
 EX = "http://example.org/"
 
@@ -495,13 +497,20 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     before = store_files(last)
     served = ox.Store.read_only(str(last / STORE_DIR))
     caplog.clear()
-    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"):
+    with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
+            caplog.at_level("INFO", logger="defence_kg.build.publish"), \
+            caplog.at_level("INFO", logger="defence_kg.build.release_files"):
         publish(build(replace(settings, patch_limit=patch_limit)), settings)
     assert "changed triples reach" in caplog.text
+    # The search index's rows: the last release's, amended, whenever its statements were.
+    assert ("search index: the last release's rows, amended" in caplog.text) == (
+        "patched" in store), caplog.text
     assert f"store: {store}" in caplog.text
     assert ("assemble: the last release's statements, amended" in caplog.text) == (
         "patched" in store)
     assert reasoning in caplog.text
+    # The census (void.ttl's counts, compared below) is amended only from a patched store.
+    assert "census: the last release's, amended" not in caplog.text or "patched" in store
     # Continued reasoning, continued explanations: the unchanged statements' lines are kept.
     assert ("explain: continued" in caplog.text) == ("continued" in reasoning)
     assert f"load: {parsed} files parsed" in caplog.text
@@ -535,6 +544,7 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     added = write_report(repo_copy.data_dir, name, quads)
     with_report = build_both_ways(repo_copy, tmp_path, caplog)
     assert with_report != first
+    assert "census: the last release's, amended" in caplog.text
     trig = repo_copy.data_dir / "ani-2025-12-02.trig"
     trig.write_text(trig.read_text(encoding="utf-8").replace(
         '"the past decade, as of 2025-12-02"@en', '"the decade to 2 December 2025"@en'),
@@ -547,6 +557,33 @@ def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     write_report(repo_copy.data_dir, name, quads)  # more than the limit changes:
     build_both_ways(repo_copy, tmp_path, caplog, patch_limit=0, store="new",
                     reasoning="reasoning from scratch: the store was loaded afresh")
+
+
+def test_an_amended_search_index_is_the_full_builds(repo_copy, tmp_path, caplog):
+    """The search index of an add-one build, from the last release's rows: a use of a shared
+    resource removed from a sentence's graph that keeps other lines (its support drops, where
+    the last release's store still holds the use) gives the index a full build writes."""
+    from bench.synthetic import reports, write_report
+
+    generated = reports()
+    first, second = next(generated), next(generated)
+    write_report(repo_copy.data_dir, *second)
+    path = write_report(repo_copy.data_dir, *first)
+    publish(build(repo_copy), repo_copy)
+    name, quads = first
+    # The one use of an IRI in a sentence's graph, as object, whose subject says more there.
+    graphs = {}
+    for quad in quads:
+        graphs.setdefault(quad.graph_name, []).append(quad)
+    dropped = next(q for q in quads if "/sentence-" in q.graph_name.value
+                   and isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE_NODE
+                   and sum(q.object in (other.subject, other.object)
+                           for other in graphs[q.graph_name]) == 1
+                   and sum(other.subject == q.subject for other in graphs[q.graph_name]) > 2)
+    path.unlink()
+    write_report(repo_copy.data_dir, name, [q for q in quads if q != dropped])
+    build_both_ways(repo_copy, tmp_path, caplog,
+                    reasoning="reasoning from scratch: asserted quads were removed")
 
 
 def test_a_continued_build_explains_anew_what_the_added_quads_change(repo_copy, tmp_path,

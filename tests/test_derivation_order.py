@@ -4,6 +4,7 @@ build continues a finished closure with a new report)."""
 
 from __future__ import annotations
 
+import io
 import random
 
 import pyoxigraph as ox
@@ -11,7 +12,15 @@ import pytest
 from test_reasoning import parse
 
 from defence_kg.build.load import load_sources
-from defence_kg.build.reason import infer, infer_more, reasoner_input, split_inert, why_trivial
+from defence_kg.build.reason import (
+    SAME_AS,
+    State,
+    infer,
+    infer_more,
+    reasoner_input,
+    split_inert,
+    why_trivial,
+)
 from defence_kg.build.rules import Reasoner
 from defence_kg.rdf import from_rdflib_graph
 
@@ -110,14 +119,37 @@ def _quads(turtle: str) -> list[ox.Quad]:
 def _infer_in_two(settings, first: str, then: str):
     """infer() over `first`, continued with `then` (the state pickled in between, as a build
     keeps it), and infer() over both at once."""
-    import pickle
-
     before, added = _quads(first), _quads(then)
     store = ox.Store()
     store.bulk_extend(before + added)
-    state = pickle.loads(pickle.dumps(infer(before, store, settings.vocabulary).state))
+    kept = io.BytesIO()
+    infer(before, store, settings.vocabulary).state.write(kept)
+    state = State.read(io.BytesIO(kept.getvalue()))
     return (infer_more(state, added, store, settings.vocabulary),
             infer(before + added, store, settings.vocabulary))
+
+
+def test_a_kept_state_reads_back_whole(settings):
+    """State.write pickles without a memo: the facts, ranks and derivations read back are
+    those written, and the aliases why_trivial reads are the state's set, which infer_more
+    adds to."""
+    link = ox.Quad(ox.NamedNode("http://example.org/x"), SAME_AS,
+                   ox.NamedNode("http://www.wikidata.org/entity/Q1"),
+                   ox.NamedNode(str(settings.vocabulary.links_graph)))
+    quads = [*_quads(BASE + " :x :p :a2 ."), link]
+    store = ox.Store()
+    store.bulk_extend(quads)
+    kept = infer(quads, store, settings.vocabulary).state
+    written = io.BytesIO()
+    kept.write(written)
+    state = State.read(io.BytesIO(written.getvalue()))
+    before, after = kept.reasoner, state.reasoner
+    assert after.facts.triples == before.facts.triples
+    assert after._asserted == before._asserted and after._rank == before._rank
+    assert after._derivations == before._derivations
+    assert after.facts.decode_triple(next(iter(after.facts.triples))) == \
+        before.facts.decode_triple(next(iter(after.facts.triples)))
+    assert state.aliases == kept.aliases and after.ignore.keywords["aliases"] is state.aliases
 
 
 BASE = (':p a owl:FunctionalProperty . :r rdfs:domain :D . :x :p :a . :a rdfs:label "A" . '

@@ -61,3 +61,48 @@ def test_a_forked_task_that_dies_is_a_failure():
     with pytest.raises(ForkedTaskError, match="dead: the process ended with code 3"), \
             Forked({"dead": lambda: os._exit(3)}, at_once=1) as forked:
         forked.results()
+
+
+def test_an_amended_census_is_the_census_of_the_lines(tmp_path):
+    """amend_census over a union's change gives what take_census counts after it: subjects,
+    objects (a number written two ways is two objects, one term in the store), entities,
+    classes, properties and the examples; and gives up when an example lost a triple."""
+    from defence_kg.build.census import amend_census
+
+    typed = "^^<http://www.w3.org/2001/XMLSchema#integer>"
+    kind = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    before = {f"<http://x/s{i}> <http://x/p{i % 3}> \"{i % 4}\"{typed} .\n" for i in range(40)}
+    before |= {f"<http://x/s{i}> {kind} <http://x/C{i % 2}> .\n" for i in range(0, 40, 3)}
+    before |= {f"_:b{i} <http://x/q> <http://x/s{i}> .\n" for i in range(5)}
+    before |= {f"<http://x/s{i}> <http://x/q> <http://x/s0> .\n" for i in range(6)}
+    lost = {f"<http://x/s7> <http://x/p1> \"3\"{typed} .\n",  # s7's only triple
+            "_:b3 <http://x/q> <http://x/s3> .\n",  # the only one of _:b3, and with <s3>
+            f"<http://x/s1> <http://x/p1> \"1\"{typed} .\n"}
+    gained = {f"<http://x/s2> <http://x/p2> \"01\"{typed} .\n",  # "1" written another way
+              f"<http://y/t> {kind} <http://x/C9> .\n", "<http://x/new> <http://x/q> \"z\" .\n",
+              *(f"<http://x/s5> <http://x/r{n}> <http://x/s{20 + n}> .\n" for n in range(9))}
+    after = (before - lost) | gained
+
+    def write(name, lines):
+        path = tmp_path / name
+        path.write_text("".join(sorted(lines)), encoding="utf-8")
+        return path
+
+    def census(lines, name):
+        return take_census(write(name, lines), "http://x/", 3)
+
+    store = ox.Store()
+    store.extend(ox.parse(path=str(write("after.nt", after)), format=ox.RdfFormat.N_TRIPLES,
+                          rename_blank_nodes=False))
+    last = census(before, "before.nt")
+    amended = amend_census(last, write("lost.nt", lost), write("gained.nt", gained),
+                           tmp_path / "after.nt", store, "http://x/", 3)
+    assert amended == census(after, "after-again.nt")
+    assert (amended.objects, amended.examples[0]) != (last.objects, last.examples[0])
+    # An example (s5: most triples) losing one: another entity may now rank, so no amendment.
+    dropped = {"<http://x/s5> <http://x/r0> <http://x/s20> .\n"}
+    again = (after - dropped)
+    store.remove(ox.Quad(ox.NamedNode("http://x/s5"), ox.NamedNode("http://x/r0"),
+                         ox.NamedNode("http://x/s20")))
+    assert amend_census(amended, write("lost2.nt", dropped), write("gained2.nt", set()),
+                        write("again.nt", again), store, "http://x/", 3) is None

@@ -14,7 +14,9 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from defence_kg.build import search_index
@@ -197,6 +199,76 @@ def test_only_an_explanations_own_statements_are_skipped_unparsed(tmp_path):
                       f'{rule} {label} "a rule" <{explained}> .\n', encoding="utf-8")
     assert [q.object.value for q in quads_to_index(nquads, vocabulary)] == [
         "in the data", "a rule"]
+
+
+def _index_both_ways(tmp_path: Path, last: list[str], now: list[str]) -> str:
+    """Index `now` (N-Quads lines) from the rows kept for `last` and from every line; check
+    the two files are the same bytes; return how the first was made."""
+    vocabulary = Vocabulary()
+    files = {}
+    for name, lines in (("last", last), ("now", now), ("removed", set(last) - set(now)),
+                        ("added", set(now) - set(last))):
+        files[name] = tmp_path / f"{name}.nq"
+        files[name].write_text("".join(sorted(lines)), encoding="utf-8")
+    graphs = [{}, {}]
+    for counts, lines in zip(graphs, (last, now), strict=True):
+        for line in lines:
+            graph = line.rsplit(" <", 1)[1][:-4]
+            counts[graph] = counts.get(graph, 0) + 1
+    (tmp_path / "graphs.json").write_text(json.dumps(graphs[0]), encoding="utf-8")
+    store = ox.Store(str(tmp_path / "store"))
+    store.load(path=str(files["last"]), format=ox.RdfFormat.N_QUADS)
+    del store
+    search_index.write_search_index(quads_to_index(files["last"], vocabulary), vocabulary,
+                                    tmp_path / "last.sqlite", tmp_path / "rows")
+    kept = search_index.LastIndex(tmp_path / "rows", tmp_path / "store",
+                                  tmp_path / "graphs.json", files["removed"], files["added"])
+    how = search_index.write_search_index_again(files["now"], graphs[1], kept, vocabulary,
+                                                tmp_path / "again.sqlite", tmp_path / "rows2")
+    search_index.write_search_index(quads_to_index(files["now"], vocabulary), vocabulary,
+                                    tmp_path / "full.sqlite")
+    assert (tmp_path / "again.sqlite").read_bytes() == (tmp_path / "full.sqlite").read_bytes()
+    return how
+
+
+@pytest.mark.parametrize("change, how", [
+    ("a use removed, a name added", "the last release's rows, amended"),
+    ("a type's label", "every line read (the label of the type"),
+    ("the class hierarchy", "every line read (the class or property hierarchy changed)"),
+    ("a graph's segment", "every line read (a graph's segment or source changed while"),
+])
+def test_an_index_from_the_last_rows_is_the_full_one_or_says_why_not(tmp_path, change, how):
+    """Written from the last release's rows, the index is the one written from every line; or,
+    where a change reaches rows its lines do not name, it is written from every line."""
+    v = Vocabulary()
+    label, rel = "<http://www.w3.org/2000/01/rdf-schema#label>", f"<{v.ontology}rel>"
+    kind, sub = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", (
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf>")
+    derived, context = "<http://www.w3.org/ns/prov#wasDerivedFrom>", (
+        "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#referenceContext>")
+    thing, sources = f"<{v.ontology}Thing>", f"<{v.graph['sources/r']}>"
+    a, b, c = (f"<{v.id}{name}>" for name in "abc")
+    g1, g2 = (f"<{v.graph[f'r/sentence-{n}']}>" for n in (1, 2))
+    s1, s2, r = f"<{v.id}source/r/sentence/1>", f"<{v.id}source/r/sentence/2>", f"<{v.id}source/r>"
+    last = [f'{thing} {label} "thing"@en <{v.ontology_graph}> .\n',
+            *(f'{x} {kind} {thing} {g1} .\n' for x in (a, b)), f'{c} {kind} {thing} {g2} .\n',
+            f'{a} {label} "Alpha"@en {g1} .\n', f'{b} {label} "Beta"@en {g1} .\n',
+            f'{c} {label} "Gamma"@en {g2} .\n', f'{a} {rel} {b} {g1} .\n',
+            f'{c} {rel} {b} {g2} .\n', f'{c} {rel} {a} {g2} .\n',
+            f'{g1} {derived} {s1} {sources} .\n', f'{g2} {derived} {s2} {sources} .\n',
+            f'{s1} {context} {r} {sources} .\n', f'{s2} {context} {r} {sources} .\n']
+    changed = {
+        "a use removed, a name added": ([f'{c} {rel} {b} {g2} .\n'],
+                                        [f'{a} {label} "Alfa"@de {g1} .\n']),
+        "a type's label": ([last[0]], [f'{thing} {label} "object"@en <{v.ontology_graph}> .\n']),
+        "the class hierarchy": (
+            [], [f'{thing} {sub} <{v.ontology}Other> <{v.ontology_graph}> .\n']),
+        "a graph's segment": ([f'{g2} {derived} {s2} {sources} .\n'],
+                              [f'{g2} {derived} {s1} {sources} .\n']),
+    }
+    removed, added = changed[change]
+    now = [line for line in last if line not in removed] + added
+    assert _index_both_ways(tmp_path, last, now).startswith(how)
 
 
 def test_lookups_use_the_index_not_a_scan(release):

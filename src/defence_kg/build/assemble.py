@@ -46,6 +46,16 @@ class Statements:
     graphs: dict[str, int]  # quads per named graph
     triples: int  # in the union
     asserted: int  # distinct triples in the graphs that are not `special`
+    # Amended from a release's statements (amend_statements): that release, and the union's
+    # triples lost and gained since (sorted N-Triples files); None when every line was counted.
+    amended: Amendment | None = None
+
+
+@dataclass
+class Amendment:
+    release: Path
+    lost: Path
+    gained: Path
 
 
 def write_quads(quads: Iterable[ox.Quad], out: BinaryIO) -> None:
@@ -194,12 +204,18 @@ def mapped(path: Path) -> Iterator[mmap.mmap | None]:
 
 
 def graphs_holding(data: mmap.mmap | None, triple: bytes) -> set[bytes]:
-    """The graphs of the lines of `triple` in a sorted N-Quads file: adjacent, found by a
-    binary search for the first line it begins (a triple's text ends a term, so only its own
-    lines begin with it and a space and a graph IRI)."""
-    if data is None:  # an empty file: mapped()
+    """The graphs of the lines of `triple` in a sorted N-Quads file (a triple's text ends a
+    term, so only its own lines begin with it and a space and a graph IRI); none in an empty
+    file (mapped())."""
+    if data is None:
         return set()
     prefix = triple + b" <"
+    return {line[len(prefix):-4] for line in lines_beginning(data, prefix)}
+
+
+def lines_beginning(data: mmap.mmap, prefix: bytes) -> list[bytes]:
+    """The lines of sorted lines (`data`) that begin with `prefix`: adjacent, found by a
+    binary search for the first."""
     low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
     while low < high:
         middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
@@ -208,12 +224,12 @@ def graphs_holding(data: mmap.mmap | None, triple: bytes) -> set[bytes]:
             low = end
         else:
             high = middle
-    graphs = set()
+    lines = []
     while data[low:low + len(prefix)] == prefix:
         end = data.find(b"\n", low) + 1
-        graphs.add(data[low + len(prefix):end - 4])
+        lines.append(data[low:end])
         low = end
-    return graphs
+    return lines
 
 
 def _write_sorted(lines: list[bytes], output: Path) -> Path:

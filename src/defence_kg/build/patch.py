@@ -22,10 +22,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME, STORE_DIR
-from .assemble import (BLOCK, Statements, amend_statements, bytewise, grep_lines, load_lines,
-                       write_statements)
+from .assemble import (BLOCK, Amendment, Statements, amend_statements, bytewise, grep_lines,
+                       load_lines, write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
+RELEASE_CHANGE = "release"  # finish_patched's difference of the release and the last one
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,10 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
         patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
         patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
     else:
-        removed, added = difference(base.nquads, release, work, "release")
+        removed, added = difference(base.nquads, release, work, RELEASE_CHANGE)
         statements, union = amend_statements(base.statements(), release, removed,
                                              added, work, special)
+        statements.amended = Amendment(base.store.parent, *union)
         patch(store, *(graph_lines(path, derived_graphs, True, path.with_suffix(".derived"))
                        for path in (removed, added)), ox.RdfFormat.N_QUADS)
         patch(store, *union, ox.RdfFormat.N_TRIPLES)
@@ -137,7 +139,7 @@ def difference(before: Path, after: Path, work: Path, name: str, limit: float | 
     as two files, both sorted; None when they are more than `limit` of `after`'s bytes."""
     if before == EMPTY:
         return EMPTY, after
-    removed, added = work / f"{name}-removed.nq", work / f"{name}-added.nq"
+    removed, added = change_paths(work, name)
     both = work / f"{name}-difference.nq"
     with open(both, "wb") as out:
         subprocess.run(["comm", "-3", "--", str(before), str(after)], stdout=out, check=True,
@@ -163,6 +165,11 @@ def _within(change: tuple[Path, Path], asserted: Path, limit: float) -> bool:
         indents = sum(block.count(b"\n") for block in iter(lambda: lines.read(BLOCK), b""))
     size = removed.stat().st_size + added.stat().st_size + indents
     return size <= limit * asserted.stat().st_size
+
+
+def change_paths(work: Path, name: str) -> tuple[Path, Path]:
+    """Where `difference` writes the lines removed and added."""
+    return work / f"{name}-removed.nq", work / f"{name}-added.nq"
 
 
 def patch(store: ox.Store, removed: Path, added: Path, rdf_format: ox.RdfFormat) -> None:

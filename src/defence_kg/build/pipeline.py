@@ -10,10 +10,10 @@ N-Quads lines (assemble.py). docs/design.md, "The streaming build", says why eac
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import json
 import logging
-import pickle
 import resource
 import shutil
 import sys
@@ -41,7 +41,7 @@ from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
 from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
 from .reason import Inference, State, infer, infer_more
-from .release_files import ReleaseFiles
+from .release_files import ReleaseFiles, last_index
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
@@ -142,12 +142,15 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             last = _last_state(settings, previous, base, change)
-            inference = _reason(asserted, store, vocabulary, step, last)
-            with step("keep the reasoner's state"):
-                _keep_state(inference, work / STATE_FILE)
-            dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
-                                        change[1])
-            del inference
+            # The reasoner's objects are made and dropped in here: collected afterwards, only
+            # what survives them is walked.
+            with pause_cycle_collector():
+                inference = _reason(asserted, store, vocabulary, step, last)
+                with step("keep the reasoner's state"):
+                    _keep_state(inference, work / STATE_FILE)
+                dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
+                                            change[1])
+                del inference
             give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
@@ -170,7 +173,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # Nothing the dumps and the search index read depends on the checks to come: their
         # processes start here, beside the violation queries (after SHACL's, whose memory is
         # then given back: docs/design.md, "Publishing beside the checks").
-        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES)
+        files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES,
+                             last_index(settings, base, work))
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:
@@ -225,7 +229,7 @@ def _reason(asserted: Path, store: ox.Store, vocabulary, step,
         inference = None
         if last is not None:
             with open(last[0], "rb") as file:
-                state: State = pickle.load(file)
+                state = State.read(file)
             added = ox.parse(path=str(last[1]), format=ox.RdfFormat.N_QUADS,
                              rename_blank_nodes=False)
             inference = infer_more(state, added, store, vocabulary, progress=progress)
@@ -256,7 +260,7 @@ def _keep_state(inference: Inference, path: Path) -> None:
 
 def _dump_state(state: State, path: Path) -> None:
     with open(path, "wb") as out:
-        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write(out)
 
 
 def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,
@@ -441,6 +445,22 @@ class _Steps:
         self.peaks[name] = peak_rss_mib()
         log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
                  self.peaks[name])
+
+
+@contextmanager
+def pause_cycle_collector():
+    """Pause the cycle collector. The reasoner's state and inference are millions of small
+    containers (tuples, dicts, sets) with no cycle among them, which the collector's passes,
+    started by so many allocations, would walk again and again to free nothing: about half
+    the CPU of loading and continuing the state (docs/design.md, "The reasoner's state,
+    cheaper"). Dropped before the collector runs again, they are never walked."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def give_back_freed_memory() -> None:

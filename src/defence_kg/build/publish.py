@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -33,15 +34,16 @@ from ..release import (
 )
 from ..settings import Settings
 from .asserted import ASSERTED, keep_asserted
-from .census import Census, take_census
+from .census import Census, amend_census, take_census
 from .dumps import write_dump
 from .ontology_page import ontology_page
-from .kept import keep, prune_kept
+from .kept import keep, kept_path, prune_kept
 from .pipeline import STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
-from .release_files import DUMP_FORMATS, DUMPS, sha256
+from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
 from .sources import describe_sources, list_sources
 
+log = logging.getLogger(__name__)
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 LINK_TARGETS = {
@@ -56,6 +58,8 @@ RIGHTS = ("The statements of defence-kg are published under CC BY 4.0. The sourc
 IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLES = 3
 KEEP_RELEASES = 3
+CENSUSES = "census"  # under the output directory: each release's census, for the next to amend
+CENSUS_FILE = "census.json"  # in the build's work directory, until it is kept
 
 
 def publish(result: BuildResult, settings: Settings) -> Path:
@@ -69,8 +73,10 @@ def publish(result: BuildResult, settings: Settings) -> Path:
             release.parent.mkdir(exist_ok=True)
             os.replace(staging, release)
         _keep_state(result, settings, release)
+        keep(result.work / CENSUS_FILE, settings, CENSUSES, release, ".json")
         keep_record(result.work, settings, release)
         keep_asserted(result.work, settings, release)
+        result.files.keep_rows(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -101,7 +107,7 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
         written = [*write_dump(ontology, dumps / "ontology.ttl", ox.RdfFormat.TURTLE,
                                vocabulary.prefixes)]
         counts["ontology.ttl"] = len(ontology)
-        census = take_census(statements.ntriples, str(vocabulary.id), EXAMPLES)
+        census = _take_census(result, settings, store)
         page = ontology_page(store, vocabulary, result.report["version"])
         digest, forked = forking.move_into(directory)
     index = bytes.fromhex(digest)
@@ -128,6 +134,25 @@ def write_release(result: BuildResult, settings: Settings, directory: Path) -> s
     store.backup(str(directory / STORE_DIR))
     return hashlib.sha256(checksums.encode() + report.encode() + graph_counts.encode() + page
                           + index).hexdigest()
+
+
+def _take_census(result: BuildResult, settings: Settings, store: ox.Store) -> Census:
+    """What the VoID counts: when the build amended the last release's statements, that
+    release's census amended by the union's change, if it is kept and the examples can be
+    ranked so; else every line counted. Written into the work directory, to be kept."""
+    census, amended = None, result.statements.amended
+    namespace = str(settings.vocabulary.id)
+    if amended is not None:
+        last = kept_path(settings, CENSUSES, amended.release, ".json")
+        if last.exists():
+            census = amend_census(Census.read(last), amended.lost, amended.gained,
+                                  result.statements.ntriples, store, namespace, EXAMPLES)
+    log.info("census: %s", "the last release's, amended" if census is not None
+             else "every line counted")
+    if census is None:
+        census = take_census(result.statements.ntriples, namespace, EXAMPLES)
+    census.write(result.work / CENSUS_FILE)
+    return census
 
 
 def write_void_store(void: list[ox.Triple], graph: ox.NamedNode, location: Path) -> None:
@@ -348,4 +373,6 @@ def _prune_old_releases(settings: Settings) -> None:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
     prune_kept(settings, ASSERTED, settings.output_dir / "releases")
+    prune_kept(settings, CENSUSES, settings.output_dir / "releases")
+    prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")

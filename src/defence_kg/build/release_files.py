@@ -4,6 +4,7 @@ dumps in every format (gzipped, hashed as written) and the search index."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from functools import partial
 from pathlib import Path
@@ -11,11 +12,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import Vocabulary
-from ..release import DUMP_NAME, SEARCH_INDEX
+from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, SEARCH_INDEX
+from ..settings import Settings
 from .assemble import Statements
 from .dumps import Written, pack_file, reparse, write_dump
 from .forks import Forked
-from .search_index import quads_to_index, write_search_index
+from .kept import keep, kept_path
+from .patch import RELEASE_CHANGE, Base, change_paths
+from .search_index import LastIndex, quads_to_index, write_search_index, write_search_index_again
+
+log = logging.getLogger(__name__)
 
 # Dataset formats keep the named graphs; triple formats hold the union of all graphs.
 DUMP_FORMATS = {
@@ -29,6 +35,8 @@ DUMPS = "dumps"  # the release's folder of dumps
 # The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale").
 LONGEST_FIRST = ("jsonld", "trig", "ttl", "nq", "nt")
 FORKS = 2  # the machine's cores: publish's own share is short
+SEARCH_ROWS = "search-rows"  # the index's rows, kept beside the release for the next build
+SEARCH_KEPT = "search"  # under the output directory: each release's SEARCH_ROWS
 # Started while the build still runs its checks, which hold this process's core: one task
 # takes the other (docs/design.md, "Publishing beside the checks").
 BESIDE_THE_CHECKS = 1
@@ -41,14 +49,15 @@ class ReleaseFiles:
     called. Nothing they read depends on the checks; a build that fails stops them (`stop`,
     or leaving it as a context manager)."""
 
-    def __init__(self, statements: Statements, vocabulary: Vocabulary, directory: Path):
+    def __init__(self, statements: Statements, vocabulary: Vocabulary, directory: Path,
+                 last: LastIndex | None = None):
         self.directory = directory
         dumps = directory / DUMPS
         dumps.mkdir(parents=True)
         quads, triples = sum(statements.graphs.values()), statements.triples
         self.counts: dict[str, int] = {}  # statements: triples (quads for dataset formats)
-        tasks = {SEARCH_INDEX: partial(_write_search_index, statements.nquads, vocabulary,
-                                       directory / SEARCH_INDEX)}
+        tasks = {SEARCH_INDEX: partial(_write_search_index, statements, vocabulary,
+                                       directory / SEARCH_INDEX, last)}
         for extension in LONGEST_FIRST:
             rdf_format = DUMP_FORMATS[extension]
             source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
@@ -76,16 +85,31 @@ class ReleaseFiles:
         """Wait for the files and move them into the release's directory (whose DUMPS folder
         is made); return the search index's sha256 and the dumps written."""
         done = self._forked.results()
-        index = done.pop(SEARCH_INDEX)
+        index, how = done.pop(SEARCH_INDEX)
+        log.info("search index: %s", how)
         written = [file for pair in done.values() for file in pair]
         for file in written:
             os.replace(self.directory / DUMPS / file.name, release / DUMPS / file.name)
         os.replace(self.directory / SEARCH_INDEX, release / SEARCH_INDEX)
         return index, written
 
+    def keep_rows(self, settings: Settings, release: Path) -> None:
+        """Keep the index's rows beside `release`, for the next build (last_index)."""
+        keep(self.directory / SEARCH_ROWS, settings, SEARCH_KEPT, release, ".marshal")
+
     def stop(self) -> None:
         """Stop the tasks still running and reap them; their files go with the directory."""
         self._forked.stop()
+
+
+def last_index(settings: Settings, base: Base, work: Path) -> LastIndex | None:
+    """The last release's search index rows and the lines changed since (finish_patched's),
+    when the build's statements were amended from that release's."""
+    if base.store is None:
+        return None
+    release = base.store.parent
+    return LastIndex(kept_path(settings, SEARCH_KEPT, release, ".marshal"), base.store,
+                     release / GRAPH_COUNTS_NAME, *change_paths(work, RELEASE_CHANGE))
 
 
 def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
@@ -93,10 +117,18 @@ def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
     return write_dump(reparse(source), target, rdf_format, prefixes)
 
 
-def _write_search_index(nquads: Path, vocabulary: Vocabulary, path: Path) -> str:
-    """Write the index; return its sha256 (part of the release's fingerprint)."""
-    write_search_index(quads_to_index(nquads, vocabulary), vocabulary, path)
-    return sha256(path)
+def _write_search_index(statements: Statements, vocabulary: Vocabulary, path: Path,
+                        last: LastIndex | None) -> tuple[str, str]:
+    """Write the index, and its rows beside it (SEARCH_ROWS), from the last release's rows when
+    there are some; return its sha256 (part of the release's fingerprint) and how it was made."""
+    kept = path.with_name(SEARCH_ROWS)
+    if last is None:
+        write_search_index(quads_to_index(statements.nquads, vocabulary), vocabulary, path, kept)
+        how = "every line read (no last release's lines to start from)"
+    else:
+        how = write_search_index_again(statements.nquads, statements.graphs, last, vocabulary,
+                                       path, kept)
+    return sha256(path), how
 
 
 def sha256(path: Path) -> str:

@@ -116,6 +116,25 @@ class Facts:
         self._by_o: defaultdict | None = None
         self._chains = None  # property chains by link, computed when first asked
 
+    # Pickled (a build's reasoner state, reason.State), pyoxigraph's terms cost ten times
+    # their text: the dictionary is kept as the IRIs' and literals' text, made terms again on
+    # loading, and the look-up by term rebuilt from them. The triples are not kept: the
+    # Reasoner's asserted triples and derivations give them back (Reasoner.__setstate__).
+
+    def __getstate__(self) -> dict:
+        state = {**self.__dict__, "_terms": [term.value if type(term) is ox.NamedNode else term
+                                             for term in self._terms],
+                 "_literals": list(map(_literal_parts, self._literals))}
+        del state["_ids"], state["triples"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._terms = [ox.NamedNode(term) if type(term) is str else term for term in self._terms]
+        self._literals = list(map(_literal_from_parts, self._literals))
+        self._ids = dict(zip(self._terms, range(len(self._terms))))
+        self._ids.update(zip(self._literals, range(-1, -len(self._literals) - 1, -1)))
+
     def known(self, term) -> bool:
         """Whether the term is in the dictionary (a literal never is)."""
         return term in self._ids
@@ -137,6 +156,12 @@ class Facts:
 
     def decode_triple(self, triple: Triple) -> Triple:
         return tuple(self.decode(n) for n in triple)
+
+    def triple_decoder(self):
+        """decode_triple, at a third of its cost over many triples: the dictionary as one
+        table, the literals (numbered from -1 down) at its end. Good until a term is added."""
+        table = self._terms + self._literals[::-1]
+        return lambda triple: (table[triple[0]], table[triple[1]], table[triple[2]])
 
     def number(self, term: int):
         """A literal's Python value (None for anything else)."""
@@ -211,6 +236,22 @@ class Facts:
         return members
 
 
+def _literal_parts(literal: ox.Literal) -> tuple | ox.Literal:
+    """(value, datatype IRI, language) of a literal; one with a direction, as it is."""
+    if literal.direction is not None:
+        return literal
+    return literal.value, literal.datatype.value, literal.language
+
+
+def _literal_from_parts(parts: tuple | ox.Literal) -> ox.Literal:
+    if type(parts) is not tuple:
+        return parts
+    value, datatype, language = parts
+    if language is not None:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
 class Reasoner:
     """Apply the rules until nothing new follows; keep one derivation per inferred triple, the
     same whatever order the triples come in and whether they come at once or in parts.
@@ -238,6 +279,18 @@ class Reasoner:
         # only those anew (explain.py).
         self.touched: dict[Triple, Derivation | None] | None = None
         self.add(triples)
+
+    # Pickled without a memo (pipeline._dump_state: the memo's memory is the build's peak at
+    # scale), so nothing is written twice: every fact is asserted or has a derivation, and
+    # the ranks are the derivations' in their order. Loaded, each triple is one object again.
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_rank": [self._rank[t] for t in self._derivations]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._rank = dict(zip(self._derivations, self._rank))
+        self.facts.triples = self._asserted | self._derivations.keys()
 
     def note_changes(self) -> None:
         """From now on, note in `touched` which triples' derivations are set or dropped."""
@@ -296,21 +349,22 @@ class Reasoner:
 
     @property
     def inferred(self) -> set[Triple]:
-        return {self.facts.decode_triple(t) for t in self.facts.triples - self._asserted}
+        return set(map(self.facts.triple_decoder(), self.facts.triples - self._asserted))
 
     @property
     def derivations(self) -> dict[Triple, Derivation]:
-        decode = self.facts.decode_triple
-        return {decode(t): Derivation(d.rule, tuple(decode(p) for p in d.premises))
+        decode = self.facts.triple_decoder()
+        return {decode(t): Derivation(d.rule, tuple(map(decode, d.premises)))
                 for t, d in self._derivations.items()}
 
     @property
     def ignored(self) -> dict[Triple, str]:
-        return {self.facts.decode_triple(t): reason for t, reason in self._ignored.items()}
+        decode = self.facts.triple_decoder()
+        return {decode(t): reason for t, reason in self._ignored.items()}
 
     @property
     def contradictions(self) -> list[Contradiction]:
-        decode = self.facts.decode_triple
+        decode = self.facts.triple_decoder()
         return [Contradiction(c.rule, c.message, tuple(decode(p) for p in c.premises))
                 for c in self._contradictions]
 

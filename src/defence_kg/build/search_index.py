@@ -12,16 +12,23 @@ sources support it. The same quads in the same order give the same bytes (one SQ
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
+import marshal
+import mmap
 import os
 import re
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..namespaces import NIF, Vocabulary
+from .assemble import lines_beginning
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -82,24 +89,9 @@ def quads_to_index(nquads: Path, vocabulary: Vocabulary) -> Iterator[ox.Quad]:
     """The quads of an N-Quads file that the index reads, in their order: the lines that cannot
     change it (a blank-node subject; in a derived graph, an IRI object of a predicate _Facts
     ignores there; an explanation's statement) are dropped before they are parsed."""
-    derived = tuple(f" <{graph}> .\n".encode() for graph in vocabulary.derived_graphs)
-    wanted = {f"<{iri}>".encode() for iri in (SUB_PROPERTY, SUB_CLASS, DERIVED_FROM, CONTEXT)}
-    # An explanation's statement (explain.py names it) is no resource, source or named graph
-    # of the data: its lines (63% of the release's at 200k quads; a third of those parsed
-    # before they were skipped) would only fill _Facts.
-    statement = f"<{vocabulary.id}statement/".encode()
-    explained = f" <{vocabulary.explanations_graph}> .\n".encode()
     batch: list[bytes] = []
     with open(nquads, "rb") as lines:
-        for line in lines:
-            if line.startswith(statement) and line.endswith(explained):
-                continue  # most lines: asked first
-            if line[:1] != b"<" or line[:2] == b"<<":
-                continue  # not an IRI: _Facts.add ignores the quad
-            if line.endswith(derived):
-                _, predicate, rest = line.split(b" ", 2)
-                if rest[:1] != b'"' and predicate not in wanted:
-                    continue
+        for line in _lines_to_index(lines, vocabulary):
             batch.append(line)
             if len(batch) == PARSE_BATCH:
                 yield from _parse(batch)
@@ -107,28 +99,232 @@ def quads_to_index(nquads: Path, vocabulary: Vocabulary) -> Iterator[ox.Quad]:
     yield from _parse(batch)
 
 
+def _lines_to_index(lines: Iterable[bytes], vocabulary: Vocabulary) -> Iterator[bytes]:
+    derived = tuple(f" <{graph}> .\n".encode() for graph in vocabulary.derived_graphs)
+    wanted = {f"<{iri}>".encode() for iri in (SUB_PROPERTY, SUB_CLASS, DERIVED_FROM, CONTEXT)}
+    # An explanation's statement (explain.py names it) is no resource, source or named graph
+    # of the data: its lines (63% of the release's at 200k quads; a third of those parsed
+    # before they were skipped) would only fill _Facts.
+    statement = f"<{vocabulary.id}statement/".encode()
+    explained = f" <{vocabulary.explanations_graph}> .\n".encode()
+    for line in lines:
+        if line.startswith(statement) and line.endswith(explained):
+            continue  # most lines: asked first
+        if line[:1] != b"<" or line[:2] == b"<<":
+            continue  # not an IRI: _Facts.add ignores the quad
+        if line.endswith(derived):
+            _, predicate, rest = line.split(b" ", 2)
+            if rest[:1] != b'"' and predicate not in wanted:
+                continue
+        yield line
+
+
 def _parse(lines: list[bytes]) -> ox.QuadParser:
     # Lenient: the build wrote these lines with pyoxigraph from terms it had checked.
     return ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
-def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path) -> None:
-    """Write the index of the quads to path (replaced whole: written beside it, then renamed)."""
+def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path,
+                       kept: Path | None = None) -> None:
+    """Write the index of the quads to path (replaced whole: written beside it, then renamed),
+    and what an add-one build needs of it to `kept` (write_search_index_again)."""
     # The facts are millions of small containers without a cycle among them: the collector's
     # passes over them (a tenth of the index's CPU) would find nothing to free.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_collector():
         facts = _Facts(vocabulary)
         for quad in quads:
             facts.add(quad)
-        _write(facts, path)
+        rows = _rows(facts, sorted(facts.literals))
+        _write(rows, path)
+        if kept is not None:
+            _keep(rows, facts, kept)
+
+
+@dataclass(frozen=True)
+class LastIndex:
+    """The last release's index as kept beside it, and what changed since: its rows (`rows`,
+    written by _keep), its store and quads per graph, the lines removed and added since
+    (sorted N-Quads)."""
+
+    rows: Path
+    store: Path
+    graphs: Path
+    removed: Path
+    added: Path
+
+
+def write_search_index_again(nquads: Path, graphs: dict[str, int], last: LastIndex,
+                             vocabulary: Vocabulary, path: Path, kept: Path) -> str:
+    """Write the index of the release `nquads` (sorted N-Quads; `graphs`: its quads per graph)
+    to path, from the last release's rows with those of the IRIs the change reaches computed
+    again: the same rows, so the same bytes, as write_search_index. Where it cannot tell which
+    rows changed, the index is written from every line. Return how it was made (for the log)."""
+    with _no_collector():
+        why = "the last release's rows are missing"
+        if last.rows.exists():
+            amended = _amend(nquads, graphs, last, vocabulary)
+            if isinstance(amended, str):
+                why = amended
+            else:
+                rows, facts = amended
+                _write(rows, path)
+                _keep(rows, facts, kept)
+                return "the last release's rows, amended"
+    write_search_index(quads_to_index(nquads, vocabulary), vocabulary, path, kept)
+    return f"every line read ({why})"
+
+
+KEPT_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _keep(rows: list, facts: _Facts, kept: Path) -> None:
+    """Keep what the next build's _amend reads: the rows, in their order, and what the rows
+    of unchanged IRIs depend on beyond their own lines (marshal: the fastest to read back)."""
+    state = (KEPT_CODE, rows, dict(facts.parents), facts._labels, facts.segment_of,
+             facts.source_of)
+    with open(kept, "wb") as out:
+        marshal.dump(state, out)
+
+
+def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vocabulary
+           ) -> tuple[list, _Facts] | str:
+    """The release's rows: the last release's, those of the IRIs the changed lines use
+    computed again from their lines in `nquads`; or why they cannot be (a string)."""
+    try:
+        with open(last.rows, "rb") as file:
+            code, rows, parents, labels, segment_of, source_of = marshal.load(file)
+    except (OSError, EOFError, ValueError, TypeError):
+        return "the last release's rows are unreadable"
+    if code != KEPT_CODE:
+        return "the last release's rows were made by other code"
+    lines = [path.read_bytes().splitlines(keepends=True) for path in (last.removed, last.added)]
+    changes = [list(_parse(list(_lines_to_index(part, vocabulary)))) for part in lines]
+    reached, why = _reached(changes, labels, vocabulary)
+    if why:
+        return why
+    facts = _Facts(vocabulary)
+    facts.parents.update(parents)  # unchanged: no sub-class or sub-property line changed
+    facts._labels.update(labels)  # unchanged: no label of a type changed
+    facts.segment_of, facts.source_of = dict(segment_of), dict(source_of)
+    for iri in reached:  # their lines in the release say it again, if they still do
+        facts.segment_of.pop(iri, None)
+        facts.source_of.pop(iri, None)
+    with open(nquads, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        fed = _feed(facts, data, reached, set(), vocabulary)
+        moved = _graphs_moved(facts, segment_of, source_of, reached)
+        if not _changed_whole(moved, lines, graphs, last.graphs):
+            return "a graph's segment or source changed while some of its lines did not"
+        _add_uses(facts, reached, changes, last.store, vocabulary)
+        types = {t for iri in reached for t in facts.types_of(iri)} - set(labels)
+        _feed(facts, data, types, fed, vocabulary)  # a type new to the release: its label
+    again = {iri for iri in reached if iri in facts.literals}
+    rows = [row for row in rows if row[0][1] not in reached] + _rows(facts, sorted(again))
+    rows.sort(key=_rank)
+    return rows, facts
+
+
+def _reached(changes: list[list[ox.Quad]], labels: dict[str, str], vocabulary: Vocabulary
+             ) -> tuple[set[str], str | None]:
+    """The IRIs whose rows the changed quads can change: their subjects and the IRIs they use
+    in an asserted graph; or why the rows of others can change too."""
+    derived = {str(graph) for graph in vocabulary.derived_graphs}
+    reached = set()
+    for quad in (quad for quads in changes for quad in quads):
+        subject, predicate, obj = quad.subject.value, quad.predicate.value, quad.object
+        if predicate in (SUB_CLASS, SUB_PROPERTY):
+            return reached, "the class or property hierarchy changed"
+        if type(obj) is ox.Literal and predicate in LABELS and subject in labels:
+            return reached, f"the label of the type <{subject}> changed"
+        reached.add(subject)
+        graph = quad.graph_name
+        if (type(obj) is ox.NamedNode and predicate != RDF_TYPE
+                and type(graph) is ox.NamedNode and graph.value not in derived):
+            reached.add(obj.value)
+    return reached, None
+
+
+def _feed(facts: _Facts, data: mmap.mmap, iris: set[str], fed: set[str],
+          vocabulary: Vocabulary) -> set[str]:
+    """Add the lines of which each IRI not yet `fed` is the subject to the facts, in the
+    release's order (a subject's lines are adjacent and begin with it: a binary search finds
+    them); return the IRIs fed."""
+    for iri in sorted(iris - fed):
+        lines = lines_beginning(data, f"<{iri}> ".encode())
+        for quad in _parse(list(_lines_to_index(lines, vocabulary))):
+            facts.add(quad)
+    return fed | iris
+
+
+def _graphs_moved(facts: _Facts, segment_of: dict[str, str], source_of: dict[str, str],
+                  reached: set[str]) -> set[str]:
+    """The graphs whose segment, or its source, is not the last release's: every IRI they
+    use has a new support."""
+    moved = {g for g in reached if facts.segment_of.get(g) != segment_of.get(g)}
+    sources = {s for s in reached if facts.source_of.get(s) != source_of.get(s)}
+    if sources:
+        moved.update(g for g, segment in facts.segment_of.items() if segment in sources)
+    return moved
+
+
+def _changed_whole(moved: set[str], lines: list[list[bytes]], graphs: dict[str, int],
+                   last_graphs: Path) -> bool:
+    """Whether every line of the `moved` graphs, in the last release and in this one, is a
+    changed line (`lines`: removed, added; the graphs of a source added or removed): then the
+    IRIs they use are among those reached."""
+    if not moved:
+        return True
+    counts = [Counter(line[line.rindex(b" <") + 2:-4].decode() for line in part)
+              for part in lines]
+    before = json.loads(last_graphs.read_text(encoding="utf-8"))
+    return all(counts[0][g] == before.get(g, 0) and counts[1][g] == graphs.get(g, 0)
+               for g in moved)
+
+
+def _add_uses(facts: _Facts, reached: set[str], changes: list[list[ox.Quad]], store: Path,
+              vocabulary: Vocabulary) -> None:
+    """Add the graphs where each reached IRI is an object to its facts, as _Facts.add would:
+    the quads of the last release (its store, read-only as servers open it), counted by
+    graph, less the removed quads', with the added quads'."""
+    derived = {str(graph) for graph in vocabulary.derived_graphs}
+    uses: dict[tuple[str, str], int] = defaultdict(int)
+    query = USES.format(values=" ".join(f"<{iri}>" for iri in sorted(reached)),
+                        derived=", ".join(f"<{graph}>" for graph in sorted(derived)),
+                        type=RDF_TYPE)
+    for solution in ox.Store.read_only(str(store)).query(query):
+        uses[solution["o"].value, solution["g"].value] += int(solution["n"].value)
+    for quads, sign in zip(changes, (-1, 1)):
+        for quad in quads:
+            obj, graph = quad.object, quad.graph_name
+            if (type(obj) is ox.NamedNode and obj.value in reached
+                    and type(quad.subject) is ox.NamedNode and quad.predicate.value != RDF_TYPE
+                    and type(graph) is ox.NamedNode and graph.value not in derived):
+                uses[obj.value, graph.value] += sign
+    for (iri, graph), count in sorted(uses.items()):
+        if count:
+            facts.graphs[iri].add(facts.graph_ids.setdefault(graph, len(facts.graph_ids)))
+
+
+# The asserted quads whose object is one of some IRIs, counted by object and graph: those
+# _Facts.add notes the graph of for its object.
+USES = """SELECT ?o ?g (COUNT(*) AS ?n) WHERE {{
+  VALUES ?o {{ {values} }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(isIRI(?s) && ?p != <{type}> && ?g NOT IN ({derived}))
+}} GROUP BY ?o ?g"""
+
+
+@contextmanager
+def _no_collector():
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _write(facts: _Facts, path: Path) -> None:
+def _write(rows: list, path: Path) -> None:
     temporary = path.with_name(f".{path.name}-{os.getpid()}")
     temporary.unlink(missing_ok=True)
     connection = sqlite3.connect(temporary)
@@ -138,7 +334,7 @@ def _write(facts: _Facts, path: Path) -> None:
             connection.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)",
                                (FTS_MEMORY,))
         with connection:
-            _insert(connection, facts)
+            _insert(connection, rows)
             connection.execute(KEY_INDEX)
         # 'optimize' merges a table's segments into one (a no-op where it was written as one);
         # past FTS_MEMORY the merged segments' pages are left free, and only then worth a VACUUM.
@@ -254,12 +450,13 @@ class _Facts:
         return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
 
 
-def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
-    """Entries and names numbered in the order a tier ranks them (more sources first, then
-    shorter names), so that a search reads the best matches first and stops (finder.py)."""
+def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[tuple]]]:
+    """The entries of the IRIs that have one, each with its own names, in the order a tier
+    ranks them (more sources first, then shorter names), so that a search reads the best
+    matches first and stops (finder.py)."""
     name_properties = facts.name_properties()
     rows, segments = [], facts.segments()
-    for iri in sorted(facts.literals):
+    for iri in iris:
         literals = facts.literals[iri]
         own = list(dict.fromkeys(lit.value for prop in name_properties
                                  for lit in literals.get(prop, ())))
@@ -276,18 +473,28 @@ def _insert(connection: sqlite3.Connection, facts: _Facts) -> None:
         else:
             row = (RESOURCE, iri, label, types[0] if types else None, type_label,
                    *facts.support(iri, segments), None, None)
-        rows.append((row, own))
-    rows.sort(key=lambda r: (r[0][0] == SENTENCE, -r[0][5], -r[0][6], len(r[0][2]), r[0][2],
-                             r[0][1]))
+        # Each name with its key and joined words: kept with the rows, not made again.
+        rows.append((row, [(name, compact(name), joined(name)) for name in own]))
+    rows.sort(key=_rank)
+    return rows
+
+
+def _rank(entry: tuple[tuple, list[tuple]]) -> tuple:
+    row = entry[0]
+    return row[0] == SENTENCE, -row[5], -row[6], len(row[2]), row[2], row[1]
+
+
+def _insert(connection: sqlite3.Connection, rows: list[tuple[tuple, list[tuple]]]) -> None:
+    """Entries and names numbered in their rows' order."""
     entries = [(number, *row) for number, (row, _) in enumerate(rows, 1)]
-    names = [(number, name) for number, (_, own) in enumerate(rows, 1) for name in own]
+    names = [(number, *name) for number, (_, own) in enumerate(rows, 1) for name in own]
     connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
     connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)",
-                           ((number, entry, name, compact(name))
-                            for number, (entry, name) in enumerate(names, 1)))
+                           ((number, entry, name, key)
+                            for number, (entry, name, key, _) in enumerate(names, 1)))
     connection.executemany("INSERT INTO name_words(rowid, name, joined) VALUES (?, ?, ?)",
-                           ((number, name, joined(name))
-                            for number, (_, name) in enumerate(names, 1)))
+                           ((number, name, join)
+                            for number, (_, name, _, join) in enumerate(names, 1)))
     connection.execute("INSERT INTO sentence_words(rowid, text, joined) "
                        "SELECT id, text, joined FROM entry WHERE kind = ? ORDER BY id",
                        (SENTENCE,))
