@@ -514,6 +514,7 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     # Continued reasoning, continued explanations: the unchanged statements' lines are kept.
     assert ("explain: continued" in caplog.text) == ("continued" in reasoning)
     assert f"load: {parsed} files parsed" in caplog.text
+    assert "load: the last release's asserted lines, amended" in caplog.text
     assert f"check files: {parsed} checked" in caplog.text
     assert store_files(last) == before and len(served) > 0
     scratch = replace(settings, output_dir=tmp_path / f"scratch-{len(list(tmp_path.iterdir()))}")
@@ -682,6 +683,23 @@ def test_a_release_amended_by_its_changed_lines_is_the_full_builds(repo_copy, tm
     assert f"{one} <{graph}> .\n" in nquads and f"{one} <{elsewhere}> .\n" not in nquads
     assert b'"a newsroom"@en' in changed[Path("dumps") / f"{DUMP_NAME}.nt"]
     assert b'"a desk"@en' not in changed[Path("dumps") / f"{DUMP_NAME}.nt"]
+
+
+def test_a_quad_stays_asserted_while_a_file_states_it(repo_copy, tmp_path, caplog):
+    """Amended by the changed files' lines alone, the asserted lines keep a quad that one file
+    no longer states while another still does, and do not take one that a file now states
+    and another stated before."""
+    publish(build(repo_copy), repo_copy)
+    dump = repo_copy.release_dir / "dumps" / f"{DUMP_NAME}.nq"
+    asserted = [line for line in dump.read_text(encoding="utf-8").splitlines(keepends=True)
+                if "/sentence-" in line.rsplit(" <", 1)[1] and "_:" not in line]
+    restated = repo_copy.data_dir / "restated.nq"
+    restated.write_text(asserted[0], encoding="utf-8")
+    publish(build(repo_copy), repo_copy)
+    restated.write_text(asserted[-1], encoding="utf-8")
+    changed = build_both_ways(repo_copy, tmp_path, caplog)
+    nquads = changed[Path("dumps") / f"{DUMP_NAME}.nq"].decode()
+    assert asserted[0] in nquads and asserted[-1] in nquads
 
 
 def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, caplog):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..release import DUMP_NAME, REPORT_NAME
 from ..settings import Settings
+from .assemble import graphs_holding, mapped
 
 SCHEMA_KEY = "schema_sha256"  # in the build report
 
@@ -54,6 +55,25 @@ def changed_triples(release: Path, asserted: Path, skipped: set[bytes]) -> list[
         old = _triples(before, skipped)
         new = _triples(after, skipped)
         return [triple + b" .\n" for triple in _symmetric_difference(old, new)]
+
+
+def amended_triples(before: Path, after: Path, change: tuple[Path, Path],
+                    skipped: set[bytes]) -> list[bytes]:
+    """What changed_triples gives, from the asserted lines removed and added (`change`, two
+    files) alone: each of their triples looked up in the asserted lines before and after (sorted
+    N-Quads) by binary searches, not by a pass over either."""
+    triples = set()
+    for path in change:
+        with open(path, "rb") as lines:
+            for line in lines:
+                cut = line.rindex(b" <")
+                if line[cut + 1:-3] not in skipped:
+                    triples.add(line[:cut])
+    graphs = {graph[1:-1] for graph in skipped}  # as graphs_holding gives them
+    with mapped(before) as old, mapped(after) as new:
+        return [triple + b" .\n" for triple in sorted(triples)
+                if bool(graphs_holding(old, triple) - graphs)
+                != bool(graphs_holding(new, triple) - graphs)]
 
 
 def _triples(lines: Iterator[bytes], skipped: set[bytes]) -> Iterator[bytes]:

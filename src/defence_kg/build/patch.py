@@ -22,8 +22,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME, STORE_DIR
-from .assemble import (Amendment, Statements, amend_statements, bytewise, grep_lines, load_lines,
-                       write_statements)
+from .assemble import (BLOCK, Amendment, Statements, amend_statements, bytewise, grep_lines,
+                       load_lines, write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
 RELEASE_CHANGE = "release"  # finish_patched's difference of the release and the last one
@@ -87,15 +87,21 @@ def _literally(iri: str) -> str:
 
 
 def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Path,
-                  limit: float) -> tuple[ox.Store, Base, tuple[Path, Path]]:
+                  limit: float, known: tuple[Path, Path] | None = None
+                  ) -> tuple[ox.Store, Base, tuple[Path, Path]]:
     """The store at `path` holding the asserted quads (sorted N-Quads lines), the base it
     was patched from: the last release's, or none when what changed is more than `limit` of
     the asserted quads' bytes (Settings.patch_limit: beyond it, the bulk loader into a new
     store is faster than removals and additions one by one), and the quads it removed from
-    the base and added to it (two N-Quads files)."""
-    before = graph_lines(base.nquads, derived_graphs, False, path.with_name("before.nq"))
-    change = difference(before, asserted, path.parent, "asserted", limit)
-    if before != EMPTY:
+    the base and added to it (two N-Quads files): `known` when the loader found them
+    (asserted.py), else by comparing the base's asserted lines with `asserted`."""
+    if base.nquads == EMPTY:
+        change = EMPTY, asserted
+    elif known is not None:
+        change = known if _within(known, asserted, limit) else None
+    else:
+        before = graph_lines(base.nquads, derived_graphs, False, path.with_name("before.nq"))
+        change = difference(before, asserted, path.parent, "asserted", limit)
         before.unlink()
     if change is None:
         base, change = Base(), (EMPTY, asserted)
@@ -149,6 +155,16 @@ def difference(before: Path, after: Path, work: Path, name: str, limit: float | 
                 gone.write(line)
     both.unlink()
     return removed, added
+
+
+def _within(change: tuple[Path, Path], asserted: Path, limit: float) -> bool:
+    """Whether the change is within `limit` as difference() measures it (the bytes of
+    `comm -3`'s output: each added line indented by a tab)."""
+    removed, added = change
+    with open(added, "rb") as lines:
+        indents = sum(block.count(b"\n") for block in iter(lambda: lines.read(BLOCK), b""))
+    size = removed.stat().st_size + added.stat().st_size + indents
+    return size <= limit * asserted.stat().st_size
 
 
 def change_paths(work: Path, name: str) -> tuple[Path, Path]:

@@ -31,7 +31,8 @@ import pyoxigraph as ox
 from .. import __version__
 from ..settings import Settings
 from .assemble import Statements, sort_lines, write_lines
-from .changes import SCHEMA_KEY, changed_triples, previous_release, schema_digest
+from .asserted import sort_asserted
+from .changes import SCHEMA_KEY, previous_release, schema_digest
 from .check import run_violation_queries
 from .explain import Last, explanation_lines
 from .kept import kept_path
@@ -115,14 +116,18 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             parsed = sum(source.is_relative_to(work) for source in sources)
             log.info("load: %d files parsed, %d unchanged since the last release", parsed,
                      len(sources) - parsed)
-            asserted = sort_lines(sources, work / "asserted-sorted.nq")
+            # Amended from the last release's lines by the changed files' when it can be.
+            assertions = sort_asserted(sources, settings, previous, known, record, work)
+            asserted = assertions.lines
+            log.info("load: %s", "the last release's asserted lines, amended"
+                     if assertions.change else "every file's lines sorted")
         with step("check files (terms, offsets)"):
             _check_files([*data_files(settings), *extra_files], settings, known, record)
             record.write(work / RECORD_FILE)
         with step("compare with the last release"):
             special = {str(g) for g in (vocabulary.ontology_graph, *vocabulary.derived_graphs)}
-            changed = None if previous is None else changed_triples(
-                previous, asserted, {f"<{graph}>".encode() for graph in special})
+            changed = None if previous is None else assertions.changed_triples(
+                previous, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
         beside = Beside(settings, extra_files, changed)
@@ -132,7 +137,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             # The last release's store, patched (patch.py); from scratch, an empty one.
             derived_graphs = {str(graph) for graph in vocabulary.derived_graphs}
             store, base, change = start_patched(Base.of(previous), asserted, derived_graphs,
-                                                work / STORE, settings.patch_limit)
+                                                work / STORE, settings.patch_limit,
+                                                assertions.change)
             log.info("store: %s", "the last release's, patched" if base.store else "new")
         try:
             last = _last_state(settings, previous, base, change)
@@ -149,8 +155,9 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
             with step("assemble"):
+                # The asserted lines stay in the work directory: publish keeps them for the
+                # next build to amend (asserted.py).
                 release = sort_lines([asserted, derived], work / "release.nq", merge=True)
-                asserted.unlink()
                 # The default graph is the union of the named graphs, written as a set so that
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).

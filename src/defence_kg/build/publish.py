@@ -33,6 +33,7 @@ from ..release import (
     void_graph,
 )
 from ..settings import Settings
+from .asserted import ASSERTED, keep_asserted
 from .census import Census, amend_census, take_census
 from .dumps import write_dump
 from .ontology_page import ontology_page
@@ -74,6 +75,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
         _keep_state(result, settings, release)
         keep(result.work / CENSUS_FILE, settings, CENSUSES, release, ".json")
         keep_record(result.work, settings, release)
+        keep_asserted(result.work, settings, release)
         result.files.keep_rows(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
@@ -370,6 +372,7 @@ def _prune_old_releases(settings: Settings) -> None:
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
+    prune_kept(settings, ASSERTED, settings.output_dir / "releases")
     prune_kept(settings, CENSUSES, settings.output_dir / "releases")
     prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
