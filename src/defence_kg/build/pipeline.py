@@ -34,6 +34,7 @@ from .assemble import Statements, sort_lines, write_lines
 from .asserted import sort_asserted
 from .changes import SCHEMA_KEY, previous_release, schema_digest
 from .check import run_violation_queries
+from .collector import pause_cycle_collector
 from .explain import Last, explanation_lines
 from .kept import kept_path
 from .lines import read_rdf_files
@@ -445,22 +446,6 @@ class _Steps:
         self.peaks[name] = peak_rss_mib()
         log.info("%s done in %.2f s (peak RSS so far %.0f MiB)", name, self.timings[name],
                  self.peaks[name])
-
-
-@contextmanager
-def pause_cycle_collector():
-    """Pause the cycle collector. The reasoner's state and inference are millions of small
-    containers (tuples, dicts, sets) with no cycle among them, which the collector's passes,
-    started by so many allocations, would walk again and again to free nothing: about half
-    the CPU of loading and continuing the state (docs/design.md, "The reasoner's state,
-    cheaper"). Dropped before the collector runs again, they are never walked."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def give_back_freed_memory() -> None:

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from ..namespaces import NIF, Vocabulary
 from .assemble import lines_beginning
+from .collector import pause_cycle_collector
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -130,7 +131,7 @@ def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: P
     and what an add-one build needs of it to `kept` (write_search_index_again)."""
     # The facts are millions of small containers without a cycle among them: the collector's
     # passes over them (a tenth of the index's CPU) would find nothing to free.
-    with _no_collector():
+    with pause_cycle_collector():
         facts = _Facts(vocabulary)
         for quad in quads:
             facts.add(quad)
@@ -159,7 +160,7 @@ def write_search_index_again(nquads: Path, graphs: dict[str, int], last: LastInd
     to path, from the last release's rows with those of the IRIs the change reaches computed
     again: the same rows, so the same bytes, as write_search_index. Where it cannot tell which
     rows changed, the index is written from every line. Return how it was made (for the log)."""
-    with _no_collector():
+    with pause_cycle_collector():
         why = "the last release's rows are missing"
         if last.rows.exists():
             amended = _amend(nquads, graphs, last, vocabulary)
@@ -311,17 +312,6 @@ USES = """SELECT ?o ?g (COUNT(*) AS ?n) WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
   FILTER(isIRI(?s) && ?p != <{type}> && ?g NOT IN ({derived}))
 }} GROUP BY ?o ?g"""
-
-
-@contextmanager
-def _no_collector():
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _write(rows: list, path: Path) -> None:
