@@ -21,7 +21,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, pipeline, publish
-from defence_kg.build.load import ONTOLOGY_FILE
+from defence_kg.build.load import ONTOLOGY_FILE, load_shapes
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
 from defence_kg.rdf import from_rdflib
@@ -718,6 +718,53 @@ def test_an_incremental_build_catches_what_a_change_breaks_elsewhere(repo_copy, 
     assert "the last release's, patched" in caplog.text  # and failed after: nothing touched
     assert store_files(last) == before and repo_copy.release_dir.resolve() == last
     assert "decade-to-2025-12-02" in str(failure.value)
+
+
+def test_an_incremental_build_validates_an_added_blank_node(repo_copy, caplog):
+    """A platform without a label, written as a blank node in a file added after a release:
+    the build that validates only what the change reaches finds it, as a build from scratch
+    does (its triples are read from the sorted lines, whose blank nodes the change names)."""
+    publish(build(repo_copy), repo_copy)
+    (repo_copy.data_dir / "unnamed.ttl").write_text(
+        "[] a <https://w3id.org/defence-kg/ontology#FighterAircraft> .\n", encoding="utf-8")
+    messages = []
+    for settings in (repo_copy, replace(repo_copy, output_dir=repo_copy.output_dir / "scratch")):
+        with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
+                pytest.raises(BuildError, match="does not conform") as failure:
+            build(settings)
+        messages.append(str(failure.value))
+    assert "changed triples reach" in caplog.text
+    assert "rdfs:label: missing" in messages[0] and messages[0] == messages[1]
+
+
+def test_the_sorted_lines_answer_validation_as_the_quads_in_memory_do(build_result, settings):
+    """What an added report's validation reads from the sorted lines (a binary search for a
+    resource's quads, a grep for those pointing at it) is what the quads in memory give."""
+    from defence_kg.build.validate import (
+        _InMemory,
+        _neighbourhood,
+        _reached,
+        _SortedLines,
+        read_predicates,
+        shape_depth,
+    )
+
+    shapes = load_shapes(settings)
+    seen, depth = read_predicates(shapes), shape_depth(shapes)
+    nquads = build_result.statements.nquads
+    quads = [q for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS,
+                                 rename_blank_nodes=False) if seen is None or q.predicate in seen]
+    lines = nquads.read_bytes().splitlines(keepends=True)
+    sample = lines[::max(1, len(lines) // 40)]
+    changed = [b" ".join(line.split(b" ")[:3]) + b" .\n" for line in sample
+               if line.count(b" ") == 4]  # statements whose terms hold no space
+    in_memory = _InMemory(quads)
+    with _SortedLines.of(nquads, seen) as sorted_lines:
+        reached = _reached(changed, sorted_lines, depth)
+        assert reached == _reached(changed, in_memory, depth)
+        assert len(reached) > len(changed) // 2
+        assert _neighbourhood(reached, sorted_lines, depth) == _neighbourhood(
+            reached, in_memory, depth)
 
 
 def test_the_ontology_page_lists_a_hundred_instances_and_links_the_rest(build_result, settings):

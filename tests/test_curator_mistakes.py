@@ -83,6 +83,22 @@ def test_an_anchor_that_differs_from_the_verbatim_text_fails(repo_copy):
         in message
 
 
+def test_an_anchor_that_differs_from_its_context_string_names_where_the_string_is(repo_copy):
+    """A context that holds its text (nif:isString), not a file: the message names the file and
+    line that write it."""
+    context = "https://w3id.org/defence-kg/id/inline-context"
+    (repo_copy.data_dir / "inline.ttl").write_text(
+        "@prefix nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"<{context}> a nif:Context ;\n"
+        '    nif:isString "The talks went well." .\n'
+        f"<{context}#char=4,9> a nif:Phrase ; nif:referenceContext <{context}> ;\n"
+        '    nif:beginIndex "4"^^xsd:nonNegativeInteger ;\n'
+        '    nif:endIndex "9"^^xsd:nonNegativeInteger ; nif:anchorOf "walks" .\n',
+        encoding="utf-8")
+    assert 'nif:anchorOf is "walks" but data/inline.ttl:3 has "talks"' in failure(repo_copy)
+
+
 def test_offsets_past_the_end_of_the_text_fail(repo_copy):
     source, sentence, path, file = some_sentence(repo_copy)
     end = source.end(sentence)

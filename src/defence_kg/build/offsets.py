@@ -40,7 +40,8 @@ class MisplacedSegments:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.segments: dict[str, Segment] = {}
-        self.texts: dict[str, tuple[str, str]] = {}  # context -> (where the text is, the text)
+        # context -> (where the text is: a path, or where its nif:isString is written; the text)
+        self.texts: dict[str, tuple[str | _WrittenAt, str]] = {}
         self.unreadable: list[str] = []
 
     def read(self, file: RdfFile) -> None:
@@ -54,7 +55,7 @@ class MisplacedSegments:
                     segment = segments[subject] = Segment(subject, place)
                 _set(segment, predicate, value)
             elif predicate == IS_STRING:
-                texts[subject] = (file.where(subject), value.value)
+                texts[subject] = (_WrittenAt(place, subject), value.value)
             elif predicate == TEXT_FILE and subject not in texts:
                 path = self.settings.root / value.value
                 try:
@@ -73,6 +74,19 @@ class MisplacedSegments:
                 if problem:
                     problems.append(problem)
         return problems
+
+
+@dataclass(frozen=True)
+class _WrittenAt:
+    """Where a context's nif:isString is written, as a problem names it: `file:line`, looked
+    up only when there is a problem (a pattern compiled and the file's lines searched, for
+    every source, cost more than the check itself)."""
+
+    file: RdfFile
+    iri: str
+
+    def __str__(self) -> str:
+        return self.file.where(self.iri)
 
 
 def shared_inputs(file: RdfFile) -> tuple[set[str], set[str]]:
@@ -100,7 +114,7 @@ def _set(segment: Segment, predicate: str, value: ox.Literal | ox.NamedNode) -> 
         setattr(segment, "begin" if predicate == BEGIN else "end", int(value.value))
 
 
-def _compare(segment: Segment, text_name: str, text: str) -> str | None:
+def _compare(segment: Segment, text_name: str | _WrittenAt, text: str) -> str | None:
     found = text[segment.begin:segment.end]
     if found == segment.anchor:
         return None

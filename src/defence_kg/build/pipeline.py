@@ -131,7 +131,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 previous, {f"<{graph}>".encode() for graph in special})
         # SHACL runs beside the reasoner, which does not depend on it; a shape violation is
         # still what the build reports first.
-        beside = Beside(settings, extra_files, changed)
+        beside = Beside(settings, extra_files, changed, asserted)
         # The SHACL process reads the files itself; from here on the quads are read from the
         # sorted file, and no Python object per quad is kept.
         with step("store"):

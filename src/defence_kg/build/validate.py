@@ -7,18 +7,24 @@ resource's result depends on nothing else, so the problems of the groups togethe
 the whole data; a resource that is only a neighbour in a group is judged in the group that
 mentions it. pyrudof (Rust) screens each group; pySHACL, three times slower and a kilobyte a
 triple in an rdflib graph, validates only a group pyrudof finds fault with, and its results make
-the messages (docs/design.md, "SHACL: pyrudof screens, pySHACL judges").
+the messages (docs/design.md, "SHACL: pyrudof screens, pySHACL judges"). After a release that
+conformed, only the resources a change reaches are validated, their triples read from the
+build's sorted asserted lines instead of from every file (docs/design.md, "SHACL of an added
+report from the sorted lines").
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import subprocess
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import pyrudof
@@ -28,8 +34,9 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from ..rdf import to_rdflib
 from ..settings import Settings
+from .assemble import bytewise, lines_beginning, mapped
 from .lines import locator, read_rdf_files
-from .load import data_files, load_shapes, load_sources
+from .load import ONTOLOGY_FILE, data_files, load_shapes, load_source, load_sources
 from .shape_messages import Locate, ShapeMessages
 
 GROUP_QUADS = 50_000  # quads of the sources validated together: their memory (pyrudof ~5 KB each)
@@ -54,11 +61,12 @@ class Beside:
     fork: 2.2 GB of its own at 1M)."""
 
     def __init__(self, settings: Settings, extra_files: Sequence[Path],
-                 changed: Sequence[bytes] | None):
+                 changed: Sequence[bytes] | None, asserted: Path):
         context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_validate_and_send, daemon=True,
-                                        args=(send, settings, list(extra_files), changed))
+                                        args=(send, settings, list(extra_files), changed,
+                                              asserted))
         self._process.start()
         send.close()
 
@@ -81,13 +89,24 @@ class Beside:
 
 
 def _validate_and_send(send, settings: Settings, extra_files: list[Path],
-                       changed: Sequence[bytes] | None) -> None:
+                       changed: Sequence[bytes] | None, asserted: Path) -> None:
+    """Validate every source, or (`changed`: the triples changed since a release that
+    conformed) the resources the change reaches, read from `asserted` (the build's sorted
+    asserted lines), when the shapes look a bounded depth deep."""
     started = time.perf_counter()
     try:
-        sources = [source.quads for source in load_sources(settings, extra_files)]
-        validation = validate_shapes(sources[1:], sources[0], load_shapes(settings), changed,
-                                     settings.vocabulary.prefixes,
-                                     _locator(settings, extra_files))
+        shapes, locate = load_shapes(settings), _locator(settings, extra_files)
+        prefixes = settings.vocabulary.prefixes
+        if changed is not None and shape_depth(shapes) is not None:
+            ontology = load_source(settings.ontology_dir / ONTOLOGY_FILE, settings,
+                                   ox.NamedNode(str(settings.vocabulary.ontology_graph)))
+            with _SortedLines.of(asserted, read_predicates(shapes)) as lines:
+                validation = validate_change(lines, ontology.quads, shapes, changed, prefixes,
+                                             locate)
+        else:
+            sources = [source.quads for source in load_sources(settings, extra_files)]
+            validation = validate_shapes(sources[1:], sources[0], shapes, changed, prefixes,
+                                         locate)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         send.send((validation, time.perf_counter() - started, peak))
     except BaseException as error:  # sent, to be raised where the build waits for it
@@ -136,23 +155,41 @@ def validate_shapes(sources: Sequence[Sequence[ox.Quad]], ontology: Sequence[ox.
     # sh:datatype), nor a pyoxigraph Dataset, which costs a kilobyte a quad.
     seen = read_predicates(shapes)
     quads = [q for s in sources for q in s if seen is None or q.predicate in seen]
-    by_subject = _index(quads, "subject") if depth else {}
+    if changed is not None and depth is not None:
+        return validate_change(_InMemory(quads), ontology, shapes, changed, prefixes, locate)
+    groups = ({term for s in group for q in s for term in (q.subject, q.object)
+               if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
+    if depth is None:
+        everything = {_triple(q) for q in quads}
+        return _judge(((group, everything) for group in groups), ontology, shapes, seen,
+                      prefixes, locate, "all the data")
+    data = _InMemory(quads)
+    return _judge(((group, _neighbourhood(group, data, depth)) for group in groups), ontology,
+                  shapes, seen, prefixes, locate, "all the data")
+
+
+def validate_change(data: Data, ontology: Sequence[ox.Quad], shapes: Graph,
+                    changed: Sequence[bytes], prefixes: dict[str, str] | None = None,
+                    locate: Locate | None = None) -> Validation:
+    """SHACL over the resources whose results the `changed` triples (N-Triples lines) can
+    change, after a release that conformed: their triples and their neighbours', as deep as
+    the shapes look (which must be bounded), read from `data`."""
+    depth = shape_depth(shapes)
+    reached = _reached(changed, data, depth)
+    scope = f"the {len(reached)} resources that {len(changed)} changed triples reach"
+    return _judge([(reached, _neighbourhood(reached, data, depth))], ontology, shapes,
+                  read_predicates(shapes), prefixes, locate, scope)
+
+
+def _judge(groups, ontology: Sequence[ox.Quad], shapes: Graph, seen, prefixes, locate,
+           scope: str) -> Validation:
+    """Screen each group (its resources, and the triples that judge them: theirs and their
+    neighbours') with pyrudof; judge those it fails with pySHACL, whose results on the group's
+    own resources are the messages."""
     schema = [_triple(q) for q in ontology if seen is None or q.predicate in seen]
     problems, reported = [], set()
-    scope = "all the data"
-    if changed is not None and depth is not None:
-        by_object = _index(quads, "object")
-        groups = [_reached(changed, by_object, depth)]
-        scope = f"the {len(groups[0])} resources that {len(changed)} changed triples reach"
-    else:
-        groups = ({term for s in group for q in s for term in (q.subject, q.object)
-                   if not isinstance(term, ox.Literal)} for group in _groups(sources, depth))
     screen = Screen(shapes, schema)
-    for mentioned in groups:
-        if depth is None:
-            triples = {_triple(q) for q in quads}
-        else:
-            triples = _neighbourhood(mentioned, by_subject, depth)
+    for mentioned, triples in groups:
         if screen.conforms(triples):
             continue
         graph = Graph()
@@ -239,6 +276,71 @@ def shape_depth(shapes: Graph) -> int | None:
     return deepest
 
 
+class Data(Protocol):
+    """The asserted quads SHACL reads (those of the predicates the shapes read), looked up."""
+
+    def about(self, node) -> Iterable[ox.Quad]:
+        """The quads whose subject is `node`."""
+
+    def pointing_at(self, nodes: set) -> set:
+        """The subjects of the quads whose object is one of `nodes`."""
+
+
+class _InMemory:
+    """Every source's quads, indexed in memory (a whole validation has read every file)."""
+
+    def __init__(self, quads: list[ox.Quad]):
+        self._quads = quads
+        self._by_subject = _index(quads, "subject")
+        self._by_object: dict | None = None  # made when asked: a whole validation never asks
+
+    def about(self, node) -> list[ox.Quad]:
+        return self._by_subject.get(node, ())
+
+    def pointing_at(self, nodes: set) -> set:
+        if self._by_object is None:
+            self._by_object = _index(self._quads, "object")
+        return {q.subject for node in nodes for q in self._by_object.get(node, ())}
+
+
+class _SortedLines:
+    """The build's sorted asserted lines (asserted.py), mapped: a resource's quads are adjacent
+    lines, found by a binary search; the quads pointing at some resources, by one grep of the
+    file. An added report's validation reads these instead of parsing every file."""
+
+    def __init__(self, path: Path, data, seen: set[ox.NamedNode] | None):
+        self._path, self._data, self._seen = path, data, seen
+
+    @classmethod
+    @contextmanager
+    def of(cls, path: Path, seen: set[ox.NamedNode] | None) -> Iterator[_SortedLines]:
+        with mapped(path) as data:
+            yield cls(path, data, seen)
+
+    def about(self, node) -> list[ox.Quad]:
+        if self._data is None:
+            return []
+        return self._quads(b"".join(lines_beginning(self._data, f"{node} ".encode())))
+
+    def pointing_at(self, nodes: set) -> set:
+        """One pass of grep -F over the lines for each node written between spaces (as an
+        object is, and as a predicate or a graph may be: the parsed quads are checked)."""
+        if not nodes or self._data is None:
+            return set()
+        patterns = "".join(f" {node} \n" for node in nodes).encode()
+        found = subprocess.run(["grep", "-F", "-f", "-", "--", str(self._path)],
+                               input=patterns, capture_output=True, env=bytewise())
+        if found.returncode > 1:  # 1: no line matched
+            raise subprocess.CalledProcessError(found.returncode, "grep", found.stderr)
+        return {q.subject for q in self._quads(found.stdout) if q.object in nodes}
+
+    def _quads(self, lines: bytes) -> list[ox.Quad]:
+        # Lenient: the build wrote these lines from terms it had parsed and checked.
+        quads = ox.parse(lines, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False,
+                         lenient=True)
+        return [q for q in quads if self._seen is None or q.predicate in self._seen]
+
+
 def _index(quads: Iterable[ox.Quad], position: str) -> dict:
     """The quads by their subject (or object)."""
     index: dict = {}
@@ -247,7 +349,7 @@ def _index(quads: Iterable[ox.Quad], position: str) -> dict:
     return index
 
 
-def _reached(changed: Sequence[bytes], by_object: dict, depth: int) -> set:
+def _reached(changed: Sequence[bytes], data: Data, depth: int) -> set:
     """The resources whose results the changed triples can change: their subjects and objects
     (an object may become a target of sh:targetObjectsOf), and every resource that reaches a
     changed subject in fewer than `depth` steps, whose checks read that subject's triples.
@@ -261,7 +363,7 @@ def _reached(changed: Sequence[bytes], by_object: dict, depth: int) -> set:
             reached.add(triple.object)
     for _ in range(depth):
         reached |= level
-        level = {q.subject for node in level for q in by_object.get(node, ())} - reached
+        level = data.pointing_at(level) - reached
     return reached
 
 
@@ -279,13 +381,13 @@ def _groups(sources: Sequence[Sequence[ox.Quad]],
         yield group
 
 
-def _neighbourhood(nodes: set, by_subject: dict, depth: int) -> set[tuple]:
+def _neighbourhood(nodes: set, data: Data, depth: int) -> set[tuple]:
     """The triples of the nodes, and of the nodes they lead to, `depth` levels deep."""
     seen, level, triples = set(nodes), list(nodes), set()
     for _ in range(depth):
         following = []
         for node in level:
-            for quad in by_subject.get(node, ()):
+            for quad in data.about(node):
                 triples.add((quad.subject, quad.predicate, quad.object))
                 value = quad.object
                 if not isinstance(value, ox.Literal) and value not in seen:
