@@ -21,6 +21,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 from defence_kg.build import BuildError, build, pipeline, publish
+from defence_kg.build.assemble import amend_lines
 from defence_kg.build.load import ONTOLOGY_FILE, load_shapes
 from defence_kg.build.publish import DUMP_FORMATS
 from defence_kg.build.reason import why_trivial
@@ -495,6 +496,7 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     reaches, and that the last release is as it was."""
     last = settings.release_dir.resolve()
     before = store_files(last)
+    derived_kept = (settings.output_dir / pipeline.DERIVED / f"{last.name}.nq").exists()
     served = ox.Store.read_only(str(last / STORE_DIR))
     caplog.clear()
     with caplog.at_level("INFO", logger="defence_kg.build.pipeline"), \
@@ -513,6 +515,11 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     assert "census: the last release's, amended" not in caplog.text or "patched" in store
     # Continued reasoning, continued explanations: the unchanged statements' lines are kept.
     assert ("explain: continued" in caplog.text) == ("continued" in reasoning)
+    # Continued, the last release's derived lines are amended: those kept beside it, else its
+    # dump's; and the release is the last one's lines amended by the change explain knows.
+    assert ("derived lines are not kept" in caplog.text) == (
+        "continued" in reasoning and not derived_kept)
+    assert ("amended by the known change" in caplog.text) == ("continued" in reasoning)
     assert f"load: {parsed} files parsed" in caplog.text
     assert "load: the last release's asserted lines, amended" in caplog.text
     assert f"check files: {parsed} checked" in caplog.text
@@ -685,6 +692,27 @@ def test_a_release_amended_by_its_changed_lines_is_the_full_builds(repo_copy, tm
     assert b'"a desk"@en' not in changed[Path("dumps") / f"{DUMP_NAME}.nt"]
 
 
+def test_lines_amended_by_binary_searches_are_the_lines_merged(release, tmp_path):
+    """amend_lines gives what removing lines from a sorted file and merging others in gives,
+    at its ends and in a file with none; a removed line it does not hold is an error."""
+    dump = release.release_dir / "dumps" / f"{DUMP_NAME}.nq"
+    lines = dump.read_bytes().splitlines(keepends=True)
+    removed = sorted({*lines[::97], lines[0], lines[-1]})
+    # Lines of other graphs, sorted among the release's, and before and after all of them.
+    added = sorted({line[:-4] + b"-more> .\n" for line in lines[5::89]}
+                   | {b"<a:> <a:> <a:> <a:> .\n", b"_:~ <z:> <z:> <z:> .\n"} - set(lines))
+    changed = [tmp_path / "removed.nq", tmp_path / "added.nq"]
+    for path, lines_of in zip(changed, (removed, added), strict=True):
+        path.write_bytes(b"".join(lines_of))
+    amended = amend_lines(dump, *changed, tmp_path / "amended.nq")
+    assert amended.read_bytes() == b"".join(sorted(set(lines) - set(removed) | set(added)))
+    (tmp_path / "none.nq").write_bytes(b"")
+    assert amend_lines(tmp_path / "none.nq", tmp_path / "none.nq", changed[1],
+                       tmp_path / "new.nq").read_bytes() == b"".join(added)
+    with pytest.raises(ValueError, match="does not hold"):
+        amend_lines(dump, changed[1], tmp_path / "none.nq", tmp_path / "wrong.nq")
+
+
 def test_a_quad_stays_asserted_while_a_file_states_it(repo_copy, tmp_path, caplog):
     """Amended by the changed files' lines alone, the asserted lines keep a quad that one file
     no longer states while another still does, and do not take one that a file now states
@@ -697,6 +725,9 @@ def test_a_quad_stays_asserted_while_a_file_states_it(repo_copy, tmp_path, caplo
     restated.write_text(asserted[0], encoding="utf-8")
     publish(build(repo_copy), repo_copy)
     restated.write_text(asserted[-1], encoding="utf-8")
+    # Without the last release's derived lines kept beside it (pruned by hand), its dump's.
+    for kept in (repo_copy.output_dir / pipeline.DERIVED).iterdir():
+        kept.unlink()
     changed = build_both_ways(repo_copy, tmp_path, caplog)
     nquads = changed[Path("dumps") / f"{DUMP_NAME}.nq"].decode()
     assert asserted[0] in nquads and asserted[-1] in nquads

@@ -171,14 +171,9 @@ def amend_statements(last: Statements, nquads: Path, removed: Path, added: Path,
             elif before and not now:
                 lost.append(line)
             asserted += bool(now - special) - bool(before - special)
-    union = directory / "release.nt"
     change = (_write_sorted(lost, directory / "union-removed.nt"),
               _write_sorted(gained, directory / "union-added.nt"))
-    kept = last.ntriples if not lost else subtract_lines(last.ntriples, change[0],
-                                                          directory / "union-kept.nt")
-    sort_lines([kept, change[1]], union, merge=True)
-    if lost:
-        kept.unlink()
+    union = amend_lines(last.ntriples, *change, directory / "release.nt")
     counts = {graph.decode(): count for graph, count in graphs.items() if count}
     return Statements(nquads, union, dict(sorted(counts.items())),
                       last.triples - len(lost) + len(gained), asserted), change
@@ -216,20 +211,54 @@ def graphs_holding(data: mmap.mmap | None, triple: bytes) -> set[bytes]:
 def lines_beginning(data: mmap.mmap, prefix: bytes) -> list[bytes]:
     """The lines of sorted lines (`data`) that begin with `prefix`: adjacent, found by a
     binary search for the first."""
-    low, high = 0, len(data)  # lines that begin before `low` sort before `prefix`
-    while low < high:
-        middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
-        end = data.find(b"\n", middle) + 1
-        if data[middle:end] < prefix:
-            low = end
-        else:
-            high = middle
+    low = _first_not_before(data, prefix)
     lines = []
     while data[low:low + len(prefix)] == prefix:
         end = data.find(b"\n", low) + 1
         lines.append(data[low:end])
         low = end
     return lines
+
+
+def _first_not_before(data: mmap.mmap, key: bytes, low: int = 0) -> int:
+    """Where the first line of sorted lines (`data`) from `low` on that does not sort before
+    `key` begins (a binary search; the end when there is none)."""
+    high = len(data)  # lines that begin before `low` sort before `key`
+    while low < high:
+        middle = data.rfind(b"\n", low, (low + high) // 2) + 1 or low
+        end = data.find(b"\n", middle) + 1
+        if data[middle:end] < key:
+            low = end
+        else:
+            high = middle
+    return low
+
+
+def amend_lines(lines: Path, removed: Path, added: Path, output: Path) -> Path:
+    """Write the lines of `lines` (sorted, each once) but those of `removed` (each one of them),
+    with those of `added` (none of them), in order, into `output`: what `comm -23` and a
+    `sort --merge` give, by a binary search per changed line and copies of the runs of lines
+    between them, not a comparison per line (docs/design.md, "The derived lines kept")."""
+    changes = []
+    for path, adds in ((removed, False), (added, True)):
+        with open(path, "rb") as changed:
+            changes.extend((line, adds) for line in changed)
+    changes.sort()
+    at = 0
+    with mapped(lines) as data, open(output, "wb") as out, \
+            memoryview(data if data is not None else b"") as view:
+        for line, adds in changes:
+            where = _first_not_before(data, line, at) if data is not None else at
+            out.write(view[at:where])
+            if adds:
+                out.write(line)
+                at = where
+            elif view[where:where + len(line)] == line:
+                at = where + len(line)
+            else:
+                raise ValueError(f"{lines} does not hold the removed line {line!r}")
+        out.write(view[at:])
+    return output
 
 
 def _write_sorted(lines: list[bytes], output: Path) -> Path:

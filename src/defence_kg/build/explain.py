@@ -9,16 +9,15 @@ sentence: one property, followed down to the source text. PROV-O: https://www.w3
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
-from .assemble import bytewise, grep_lines
+from .assemble import lines_beginning, mapped
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
@@ -104,15 +103,16 @@ def rule_iri(rule: str, vocabulary: Vocabulary) -> ox.NamedNode:
 @dataclass
 class Last:
     """What a build continued from the last release's reasoner state explains from: the last
-    release's explanations-graph lines (sorted N-Quads), the asserted quads added since
-    (N-Quads), and the triples whose derivation was set or dropped since, with their
-    derivation in the last release (Inference.touched). `kept` is where the last release's
-    lines still true are written (sorted)."""
+    release's derived lines (its inferred and explanations graphs, sorted N-Quads), the
+    asserted quads added since (N-Quads), and the triples whose derivation was set or dropped
+    since, with their derivation in the last release (Inference.touched). `dropped` is set by
+    explanation_lines: the statements (and rules) whose lines of the last release are not
+    kept (IRIs written)."""
 
     lines: Path
     added: Path
     touched: dict[tuple, Derivation | None]
-    kept: Path
+    dropped: set[str] = field(default_factory=set)
     made: int = 0  # statements made anew
 
     def changed(self) -> set[tuple]:
@@ -148,8 +148,8 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
     the explanations graph (`graph`), as N-Quads lines written as they are found (a line may
     come more than once: the sorted release holds it once).
     With `last`, the last release's lines of the statements that an unchanged path reaches
-    and that did not change (Last.changed) are kept (written to `last.kept`), and only the
-    others' lines are yielded: docs/design.md, "Explaining incrementally".
+    and that did not change (Last.changed) are kept (the others are noted in `last.dropped`),
+    and only the others' lines are yielded: docs/design.md, "Explaining incrementally".
     Lines, not terms: a line is all that is kept of a statement, and costs least to make."""
     end = f" {graph} .\n"
     inferred_by = f"<{vocabulary.ontology['inferredBy']}>"
@@ -211,40 +211,26 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
     if last is not None:
         # The last release's lines of the statements changed or no longer reached, and of
         # the rules (described again above, for the rules used now), are dropped.
-        dropped = {name(t) for t in changed | last.unreachable(done)}
-        dropped.update(str(rule_iri(rule, vocabulary)) for rule in RULE_DEFINITIONS)
-        _drop_lines(last.lines, dropped, last.kept)
+        last.dropped = {name(t) for t in changed | last.unreachable(done)}
+        last.dropped.update(str(rule_iri(rule, vocabulary)) for rule in RULE_DEFINITIONS)
     del done, names
     asserted.sort()
     derived = {f"<{graph}>".encode() for graph in vocabulary.derived_graphs}
-    if last is not None:  # a few statements: the lines that hold them, found by grep
-        asserted_nquads = _lines_holding(asserted, asserted_nquads, last.kept.with_name(
-            "asserted-premises.nq"))
-    for statement, holder in _graphs_holding(asserted, asserted_nquads, derived):
+    # Continued, a few statements: their lines found by a binary search each, not a pass.
+    holding = _graphs_holding if last is None else _graphs_found
+    for statement, holder in holding(asserted, asserted_nquads, derived):
         yield f"{statement} {DERIVED_FROM} {holder}{end}"
-    if last is not None:
-        asserted_nquads.unlink()
 
 
-def _lines_holding(triples: list[tuple[bytes, str]], nquads: Path, output: Path) -> Path:
-    """The lines of `nquads` that hold any of the texts of `triples` (anywhere: _graphs_holding
-    reads only those that begin with one), in their order, written to `output`."""
-    texts = output.with_name(output.name + ".texts")
-    texts.write_bytes(b"".join(text + b"\n" for text, _ in triples))
-    grep_lines(["-F", "-f", str(texts)], nquads, output)
-    texts.unlink()
-    return output
-
-
-def _drop_lines(lines: Path, subjects: set[str], kept: Path) -> None:
-    """Write the lines of `lines` (sorted N-Quads) whose subject is none of `subjects` (IRIs
-    written) to `kept`, in their order (GNU join: the subjects sorted alike, C locale)."""
-    keys = kept.with_name(kept.name + ".subjects")
-    keys.write_text("".join(f"{subject}\n" for subject in sorted(subjects)), encoding="utf-8")
-    with open(kept, "wb") as out:
-        subprocess.run(["join", "-v", "1", "-t", " ", "--check-order", "--", str(lines),
-                        str(keys)], stdout=out, env=bytewise(), check=True)
-    keys.unlink()
+def _graphs_found(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]
+                  ) -> Iterator[tuple[str, str]]:
+    """What _graphs_holding gives, by a binary search of `nquads` per triple (mmap)."""
+    with mapped(nquads) as data:
+        for prefix, statement in triples if data is not None else ():
+            for line in lines_beginning(data, prefix):
+                holder = line[len(prefix):-3]
+                if holder.startswith(b"<") and holder not in excluded:
+                    yield statement, holder.decode()
 
 
 def _graphs_holding(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]
@@ -276,3 +262,28 @@ def _describe_rule(rule: str, vocabulary: Vocabulary) -> Iterator[tuple]:
     yield iri, LABEL, ox.Literal(rule)
     yield iri, DEFINITION, ox.Literal(RULE_DEFINITIONS[rule], language="en")
     yield iri, SEE_ALSO, ox.NamedNode(SPEC)
+
+
+def changed_lines(last: Last, made: Path, gone: Iterable[str], graph: ox.NamedNode,
+                  work: Path) -> tuple[Path, Path]:
+    """The last release's derived lines (`last.lines`) that a continued build drops (removed)
+    and the lines it made (`made`, sorted) that the last release did not hold (added), as two
+    sorted files: what `comm -3` of the last lines and the new ones gives, by binary searches.
+    Dropped: the explanations-graph (`graph`) lines of the statements explanation_lines noted
+    (`last.dropped`) and the lines `gone` (the inferred graph's, of the triples no longer
+    inferred) where the last release held them; a line made again is not dropped."""
+    suffix = f" {graph} .\n".encode()
+    with open(made, "rb") as lines:
+        anew = lines.readlines()
+    with mapped(last.lines) as data:
+        def held(prefix: bytes) -> list[bytes]:
+            return lines_beginning(data, prefix) if data is not None else []
+
+        dropped = {line for subject in last.dropped for line in held(subject.encode() + b" ")
+                   if line.endswith(suffix)}
+        dropped.update(line for line in map(str.encode, gone) if held(line))
+        added = [line for line in anew if not held(line)]
+    removed = work / "derived-removed.nq"
+    removed.write_bytes(b"".join(sorted(dropped.difference(anew))))
+    (work / "derived-added.nq").write_bytes(b"".join(added))
+    return removed, work / "derived-added.nq"

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, REPORT_NAME, STORE_DIR
 from .assemble import (BLOCK, Amendment, Statements, amend_statements, bytewise, grep_lines,
-                       load_lines, write_statements)
+                       load_lines, sort_lines, write_statements)
 
 EMPTY = Path(os.devnull)  # the statements of no release
 RELEASE_CHANGE = "release"  # finish_patched's difference of the release and the last one
@@ -111,18 +111,20 @@ def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Pa
 
 
 def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
-                   derived_graphs: set[str], special: set[str], work: Path) -> Statements:
+                   derived_graphs: set[str], special: set[str], work: Path,
+                   known: tuple[Path, Path] | None = None) -> Statements:
     """The release's statements (`release`: every quad, sorted N-Quads lines; write_statements)
     and the store patched to hold them: the derived graphs those of `derived` (sorted N-Quads
     lines), the default graph their union. Patched from a last release, its counts and union
-    are amended by the lines that changed since (amend_statements), and so are its derived
-    graphs; from none, they are made from every line."""
+    are amended by the lines that changed since (amend_statements: `known`, release_change's,
+    or found by comparing the two releases), and so are its derived graphs; from none, they
+    are made from every line."""
     if base.nquads == EMPTY:
         statements = write_statements(release, work, special)
         patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
         patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
     else:
-        removed, added = difference(base.nquads, release, work, RELEASE_CHANGE)
+        removed, added = known or difference(base.nquads, release, work, RELEASE_CHANGE)
         statements, union = amend_statements(base.statements(), release, removed,
                                              added, work, special)
         statements.amended = Amendment(base.store.parent, *union)
@@ -131,6 +133,17 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
         patch(store, *union, ox.RdfFormat.N_TRIPLES)
     store.flush()
     return statements
+
+
+def release_change(asserted: tuple[Path, Path], derived: tuple[Path, Path], work: Path
+                   ) -> tuple[Path, Path]:
+    """The release's lines removed and added since the last (where `difference` writes them:
+    the search index reads them there), from those of its asserted graphs and of its derived
+    ones (pairs of sorted files): no graph is both, so no line is in both."""
+    change = change_paths(work, RELEASE_CHANGE)
+    for output, *inputs in zip(change, asserted, derived, strict=True):
+        sort_lines(inputs, output, merge=True)
+    return change
 
 
 def difference(before: Path, after: Path, work: Path, name: str, limit: float | None = None

@@ -30,17 +30,18 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..settings import Settings
-from .assemble import Statements, sort_lines, write_lines
+from .assemble import Statements, amend_lines, sort_lines, write_lines
 from .asserted import sort_asserted
 from .changes import SCHEMA_KEY, previous_release, schema_digest
 from .check import run_violation_queries
 from .collector import pause_cycle_collector
-from .explain import Last, explanation_lines
+from .explain import Last, changed_lines, explanation_lines
 from .kept import kept_path
 from .lines import read_rdf_files
 from .load import LoadError, data_files, input_files, load_shapes
 from .offsets import MisplacedSegments
-from .patch import EMPTY, Base, difference, finish_patched, graph_lines, start_patched
+from .patch import (EMPTY, Base, finish_patched, graph_lines, release_change,
+                    start_patched)
 from .reason import Inference, State, infer, infer_more
 from .release_files import ReleaseFiles, last_index
 from .terms import UndeclaredTerms
@@ -149,24 +150,31 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 inference = _reason(asserted, store, vocabulary, step, last)
                 with step("keep the reasoner's state"):
                     _keep_state(inference, work / STATE_FILE)
-                dropped, derived = _explain(inference, asserted, vocabulary, step, work, base,
-                                            change[1])
+                dropped, derived, derived_change = _explain(inference, asserted, settings,
+                                                            step, work, base, change[1])
                 del inference
             give_back_freed_memory()
             # Assembled while SHACL may still run: a shape violation is still the error
             # reported first, but the wait is shorter.
             with step("assemble"):
-                # The asserted lines stay in the work directory: publish keeps them for the
-                # next build to amend (asserted.py).
-                release = sort_lines([asserted, derived], work / "release.nq", merge=True)
+                # The asserted and derived lines stay in the work directory: publish keeps
+                # them for the next build to amend (asserted.py, _explain).
+                known = None if derived_change is None else release_change(
+                    change, derived_change, work)
+                release = work / "release.nq"
+                if known is None:
+                    sort_lines([asserted, derived], release, merge=True)
+                else:  # the last release's lines amended by the change
+                    amend_lines(base.nquads, *known, release)
                 # The default graph is the union of the named graphs, written as a set so that
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).
                 statements = finish_patched(store, base, release, derived, derived_graphs,
-                                            special, work)
+                                            special, work, known)
                 log.info("assemble: %s", "every line counted" if base.nquads == EMPTY
-                         else "the last release's statements, amended")
-                derived.unlink()
+                         else "the last release's statements, amended by " + (
+                             "the known change" if known else "the release's difference "
+                             "with the last (explained afresh: its derived change unknown)"))
         except BuildError:
             _check_shapes(beside, step)
             raise
@@ -195,6 +203,8 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
 
 
 STATES = "reasoner"  # under the output directory: the reasoner's state after each release
+DERIVED = "derived"  # under the output directory: each release's derived lines, sorted
+DERIVED_FILE = "derived-sorted.nq"  # in the work directory, until the release is published
 
 
 def state_path(settings: Settings, release: Path) -> Path:
@@ -264,54 +274,54 @@ def _dump_state(state: State, path: Path) -> None:
         state.write(out)
 
 
-def _explain(inference: Inference, asserted: Path, vocabulary, step, work: Path,
+def _explain(inference: Inference, asserted: Path, settings: Settings, step, work: Path,
              base: Base, added: Path) -> tuple:
-    """What was dropped from the closure (a count by reason), and the inferred and
-    explanations graphs as a sorted N-Quads file, written as they are found. Continued from
-    the last release's state, the lines of what did not change are the last release's
-    (`base`; `added`: the asserted quads added since), merged with the others: docs/design.md,
-    "Explaining incrementally"."""
+    """What was dropped from the closure (a count by reason), the inferred and explanations
+    graphs as a sorted N-Quads file (DERIVED_FILE), written as they are found, and their
+    change since the last release (two sorted files, removed and added) or None. Continued
+    from the last release's state, the lines of what did not change are the last release's
+    (kept beside it, or taken from `base`'s dump; `added`: the asserted quads added since),
+    amended by the others: docs/design.md, "Explaining incrementally" and "The derived lines
+    kept"."""
+    vocabulary = settings.vocabulary
     with step("explain"):
         inferred = ox.NamedNode(str(vocabulary.inferred_graph))
         explanations = ox.NamedNode(str(vocabulary.explanations_graph))
-        touched, last, kept = inference.touched, None, []
+        touched, last = inference.touched, None
         published = inference.triples
         if touched is not None and base.nquads != EMPTY:
-            last = Last(graph_lines(base.nquads, {explanations.value}, True,
-                                    work / "explanations-before.nq"),
-                        added, touched, work / "explanations-kept.nq")
-            kept = [last.kept, _inferred_kept(base, touched, published, inferred, work)]
+            last = Last(_last_derived(settings, base, work), added, touched)
             published = [t for t in touched if t in inference.triples]  # the new lines
         explained = explanation_lines(inference.triples, inference.derivations, asserted,
                                       vocabulary, explanations, last)
         with open(work / "derived.nq", "wb") as out:
             write_lines(chain((f"{s} {p} {o} {inferred} .\n" for s, p, o in published),
                               explained), out)
-        derived = sort_lines([work / "derived.nq"], work / "derived-sorted.nq")
+        made = sort_lines([work / "derived.nq"], work / "derived-made.nq")
         (work / "derived.nq").unlink()
-        if kept:
-            log.info("explain: continued from the last release's, %d statements made anew",
-                     last.made)
-            merged = sort_lines([derived, *kept], work / "derived-merged.nq", merge=True)
-            for path in (derived, *kept, last.lines):
-                path.unlink()
-            derived = merged.rename(work / "derived-sorted.nq")
-    return inference.dropped, derived
+        if last is None:
+            return inference.dropped, made.rename(work / DERIVED_FILE), None
+        log.info("explain: continued from the last release's, %d statements made anew",
+                 last.made)
+        gone = (f"{s} {p} {o} {inferred} .\n" for s, p, o in touched
+                if (s, p, o) not in inference.triples)  # no longer inferred: now asserted
+        change = changed_lines(last, made, gone, explanations, work)
+        derived = amend_lines(last.lines, *change, work / DERIVED_FILE)
+        made.unlink()
+        if last.lines.is_relative_to(work):
+            last.lines.unlink()
+    return inference.dropped, derived, change
 
 
-def _inferred_kept(base: Base, touched: dict, published: set, inferred: ox.NamedNode,
-                   work: Path) -> Path:
-    """The last release's inferred-graph lines but those of the triples no longer inferred
-    (touched, and now asserted): sorted, as `comm` needs them and writes them."""
-    before = graph_lines(base.nquads, {inferred.value}, True, work / "inferred-before.nq")
-    gone = work / "inferred-gone.nq"
-    with open(gone, "wb") as out:
-        write_lines((f"{s} {p} {o} {inferred} .\n" for s, p, o in touched
-                     if (s, p, o) not in published), out)
-    kept, stray = difference(before, sort_lines([gone], gone), work, "inferred")
-    for path in (before, gone, stray):
-        path.unlink()
-    return kept
+def _last_derived(settings: Settings, base: Base, work: Path) -> Path:
+    """The last release's derived lines, sorted: kept beside it, or (kept by no build of this
+    code) its dump's lines in the derived graphs."""
+    kept = kept_path(settings, DERIVED, base.store.parent, ".nq")
+    if kept.exists():
+        return kept
+    log.info("explain: the last release's derived lines are not kept: taken from its dump")
+    graphs = {str(graph) for graph in settings.vocabulary.derived_graphs}
+    return graph_lines(base.nquads, graphs, True, work / "derived-before.nq")
 
 
 def _check_shapes(beside: Beside, step) -> None:

@@ -38,7 +38,7 @@ from .census import Census, amend_census, take_census
 from .dumps import write_dump
 from .ontology_page import ontology_page
 from .kept import keep, kept_path, prune_kept
-from .pipeline import STATE_FILE, STATES, BuildResult
+from .pipeline import DERIVED, DERIVED_FILE, STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
 from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
 from .sources import describe_sources, list_sources
@@ -76,6 +76,8 @@ def publish(result: BuildResult, settings: Settings) -> Path:
         keep(result.work / CENSUS_FILE, settings, CENSUSES, release, ".json")
         keep_record(result.work, settings, release)
         keep_asserted(result.work, settings, release)
+        if (result.work / DERIVED_FILE).exists():  # for the next build's explain to amend
+            keep(result.work / DERIVED_FILE, settings, DERIVED, release, ".nq")
         result.files.keep_rows(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
@@ -373,6 +375,7 @@ def _prune_old_releases(settings: Settings) -> None:
         shutil.rmtree(old, ignore_errors=True)
     prune_kept(settings, STATES, settings.output_dir / "releases")
     prune_kept(settings, ASSERTED, settings.output_dir / "releases")
+    prune_kept(settings, DERIVED, settings.output_dir / "releases")
     prune_kept(settings, CENSUSES, settings.output_dir / "releases")
     prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
