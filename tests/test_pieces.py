@@ -10,6 +10,8 @@ import json
 import re
 import subprocess
 from dataclasses import replace
+from itertools import pairwise
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -35,7 +37,8 @@ def test_chunks_keep_subjects_whole_and_change_only_where_lines_change(monkeypat
     data = _sorted_lines(range(3000))
     spans = list(chunks(data))
     assert spans[0][0] == 0 and spans[-1][1] == len(data) and len(spans) > 50
-    assert all(a[1] == b[0] and b[1] - b[0] <= 2000 for a, b in zip(spans, spans[1:]))
+    assert all(a[1] == b[0] for a, b in pairwise(spans))
+    assert all(end - start <= 2000 for start, end in spans)
     for start, _ in spans[1:]:  # a chunk starts with a subject the line before lacks
         before = data[data.rfind(b"\n", 0, start - 1) + 1:start]
         assert before.split(b" ")[0] != data[start:data.find(b" ", start)]
@@ -93,26 +96,33 @@ def test_an_add_one_build_copies_unchanged_pieces_and_publishes_the_full_builds_
 
 
 def _check_pieces(settings) -> None:
-    """Each pieced dump's .gz is a gzip file of many members (one a piece) that gzip and
-    Python's gzip read whole, and the dumps hold the statements of the sorted lines."""
+    """Each pieced dump's .gz is a gzip file of many members, one a piece."""
     dumps = settings.release_dir / "dumps"
     index = json.loads(kept_path(settings, PIECES, settings.release_dir.resolve(), ".json")
                        .read_text("utf-8"))
-    quads = set(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
-    triples = set(ox.parse(path=str(dumps / f"{DUMP_NAME}.nt")))
     for extension in PIECED:
         plain = dumps / f"{DUMP_NAME}.{extension}"
         pieces = index["files"][plain.name]["pieces"]
         assert len(pieces) > 10
-        packed = plain.with_name(f"{plain.name}.gz")
-        subprocess.run(["gzip", "-t", str(packed)], check=True)
-        with gzip.open(packed) as whole:
-            assert whole.read() == plain.read_bytes()
-        data, at = packed.read_bytes(), 0
+        data, at = plain.with_name(f"{plain.name}.gz").read_bytes(), 0
         for _, _, size in pieces:  # each piece a gzip member of its own
             assert data[at:at + 2] == b"\x1f\x8b"
             at += size
         assert at == len(data)
+    _check_dumps(dumps)
+
+
+def _check_dumps(dumps: Path) -> None:
+    """gzip and Python's gzip read each pieced dump's .gz whole, and the dumps hold the
+    statements of the sorted lines (the N-Quads' and N-Triples')."""
+    quads = set(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
+    triples = set(ox.parse(path=str(dumps / f"{DUMP_NAME}.nt")))
+    for extension in PIECED:
+        plain = dumps / f"{DUMP_NAME}.{extension}"
+        packed = plain.with_name(f"{plain.name}.gz")
+        subprocess.run(["gzip", "-t", str(packed)], check=True)
+        with gzip.open(packed) as whole:
+            assert whole.read() == plain.read_bytes()
         rdf_format = ox.RdfFormat.from_extension(extension)
         parsed = set(ox.parse(path=str(plain), format=rdf_format))
         assert parsed == (quads if rdf_format.supports_datasets else triples), extension
@@ -120,14 +130,4 @@ def _check_pieces(settings) -> None:
 
 @pytest.mark.data
 def test_the_releases_pieced_dumps_are_valid_gzip_and_hold_its_statements(release):
-    dumps = release.release_dir / "dumps"
-    quads = set(ox.parse(path=str(dumps / f"{DUMP_NAME}.nq")))
-    for extension in PIECED:
-        plain = dumps / f"{DUMP_NAME}.{extension}"
-        packed = plain.with_name(f"{plain.name}.gz")
-        subprocess.run(["gzip", "-t", str(packed)], check=True)
-        with gzip.open(packed) as whole:
-            assert whole.read() == plain.read_bytes()
-        rdf_format = ox.RdfFormat.from_extension(extension)
-        if rdf_format.supports_datasets:
-            assert set(ox.parse(path=str(plain), format=rdf_format)) == quads, extension
+    _check_dumps(release.release_dir / "dumps")
