@@ -19,7 +19,7 @@ from test_build import release_files
 
 from defence_kg.build import build, publish
 from defence_kg.build.kept import kept_path
-from defence_kg.build.pieces import PIECES, chunks
+from defence_kg.build.pieces import PIECES, KeptPieces, chunks, write_in_pieces
 from defence_kg.release import DUMP_NAME
 
 PIECED = ("trig", "jsonld", "ttl")
@@ -48,6 +48,23 @@ def test_chunks_keep_subjects_whole_and_change_only_where_lines_change(monkeypat
                if added[start:end] not in pieces]
     assert len(changed) == 1 and b'"new"' in changed[0]
     assert list(chunks(b"")) == []
+
+
+def test_a_piece_is_copied_only_from_the_same_lines(tmp_path, monkeypatch):
+    """A chunk of the same size and the same first bytes as the last release's, but not the
+    same lines, is made again: what a full build writes from those lines."""
+    monkeypatch.setattr("defence_kg.build.pieces.CHUNK_BYTES", 2000)
+    first, second = tmp_path / "first.nt", tmp_path / "second.nt"
+    first.write_bytes(_sorted_lines(range(300)))
+    second.write_bytes(first.read_bytes().replace(b'<http://e.org/s149> <http://e.org/p> "1"',
+                                                  b'<http://e.org/s149> <http://e.org/p> "7"'))
+    kept = write_in_pieces(first, tmp_path / "first.ttl", ox.RdfFormat.TURTLE, {}, None)
+    again = write_in_pieces(second, tmp_path / "again.ttl", ox.RdfFormat.TURTLE, {},
+                            KeptPieces(first, tmp_path / "first.ttl", kept.pieces))
+    scratch = write_in_pieces(second, tmp_path / "scratch.ttl", ox.RdfFormat.TURTLE, {}, None)
+    assert again.copied == len(again.pieces) - 2  # all but the prefixes and the changed one
+    assert (again.plain, again.packed) == (replace(scratch.plain, name="again.ttl"),
+                                           replace(scratch.packed, name="again.ttl.gz"))
 
 
 def _publish(settings, caplog) -> tuple[int, int]:
@@ -105,7 +122,7 @@ def _check_pieces(settings) -> None:
         pieces = index["files"][plain.name]["pieces"]
         assert len(pieces) > 10
         data, at = plain.with_name(f"{plain.name}.gz").read_bytes(), 0
-        for _, _, size in pieces:  # each piece a gzip member of its own
+        for *_, size in pieces:  # each piece a gzip member of its own
             assert data[at:at + 2] == b"\x1f\x8b"
             at += size
         assert at == len(data)

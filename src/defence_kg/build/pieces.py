@@ -7,7 +7,9 @@ Chunks are found by bisecting the sorted file (a few `find`s per chunk, no pass 
 lines): a span of lines larger than CHUNK_BYTES is cut in two at the first bit where its first
 and last subjects differ, again until each span fits or holds one subject. Whether a span is
 split depends only on its own lines, so lines added or removed change only the chunks they
-fall in, and the same lines always make the same chunks. Chunks are parsed again leniently:
+fall in, and the same lines always make the same chunks. A piece is copied when the last
+release's chunk of lines is the same bytes (found by size and first bytes, then compared).
+Chunks are parsed again leniently:
 the build wrote the lines with pyoxigraph from terms it had parsed and checked.
 """
 
@@ -26,12 +28,14 @@ import isal
 import pyoxigraph as ox
 from isal import isal_zlib
 
+from ..release import DUMP_NAME
 from ..settings import Settings
 from . import dumps
 from .dumps import GZIP_LEVEL, GZIP_WBITS, Written, _DumpWriter
 from .kept import kept_path
 
 log = logging.getLogger(__name__)
+HEAD = 256  # a chunk's first bytes: with its size, where to look for it in the last release
 CHUNK_BYTES = 512 << 10  # a span of sorted lines larger than this is split (~300 KB a chunk)
 PIECES = "pieces"  # under the output directory: each release's index of its dumps' pieces
 PIECES_FILE = "pieces.json"  # in the work directory, until it is kept beside the release
@@ -92,40 +96,53 @@ def _first_from(data, pivot: bytes, start: int, end: int) -> int:
 
 
 class KeptPieces:
-    """A dump of the last release and where each of its pieces is, plain and gzipped, by key:
-    copied instead of made again."""
+    """A dump of the last release, the sorted lines it was written from and where each of its
+    pieces and their chunks are: a piece is copied when its chunk's lines are the same bytes
+    (compared, not hashed: a full build then hashes nothing but its files)."""
 
-    def __init__(self, plain: Path, pieces: list[list]):
-        self.plain, self.packed = plain, plain.with_name(f"{plain.name}.gz")
-        self.where: dict[str, tuple[int, int, int, int]] = {}
-        self.files: tuple[int, int] | None = None
-        plain_at = packed_at = 0
-        for key, plain_size, packed_size in pieces:
-            self.where[key] = (plain_at, plain_size, packed_at, packed_size)
-            plain_at, packed_at = plain_at + plain_size, packed_at + packed_size
+    def __init__(self, lines: Path, plain: Path, pieces: list[list]):
+        self.paths = lines, plain, plain.with_name(f"{plain.name}.gz")
+        self.pieces = pieces
+        self.where: dict[tuple[str, int, bytes], tuple[int, ...]] = {}
+        self.files: tuple[int, ...] = ()
 
-    def read(self, key: str) -> tuple[bytes, bytes] | None:
-        """The piece's plain and gzip bytes, if the last release has it."""
-        if key not in self.where:
+    def _open(self) -> None:
+        """Open the files and find each chunk's first bytes (in the forked task, not before)."""
+        self.files = tuple(os.open(path, os.O_RDONLY) for path in self.paths)
+        at = [0, 0, 0]
+        for kind, *sizes in self.pieces:
+            if sizes[0]:  # a chunk's piece (the prefixes and the array's ends have no lines)
+                head = os.pread(self.files[0], min(sizes[0], HEAD), at[0])
+                self.where[kind, sizes[0], head] = (*at, *sizes)
+            at = [offset + size for offset, size in zip(at, sizes, strict=True)]
+
+    def read(self, kind: str, chunk: bytes) -> tuple[bytes, bytes] | None:
+        """The piece's plain and gzip bytes, if the last release wrote it from these lines."""
+        if not self.files:
+            self._open()
+        found = self.where.get((kind, len(chunk), chunk[:HEAD]))
+        if found is None:
             return None
-        plain_at, plain_size, packed_at, packed_size = self.where[key]
-        if self.files is None:
-            self.files = os.open(self.plain, os.O_RDONLY), os.open(self.packed, os.O_RDONLY)
-        return (os.pread(self.files[0], plain_size, plain_at),
-                os.pread(self.files[1], packed_size, packed_at))
+        lines_at, plain_at, packed_at, lines, plain, packed = found
+        if os.pread(self.files[0], lines, lines_at) != chunk:
+            return None
+        return (os.pread(self.files[1], plain, plain_at),
+                os.pread(self.files[2], packed, packed_at))
 
     def close(self) -> None:
-        for file in self.files or ():
+        for file in self.files:
             os.close(file)
 
 
 @dataclass(frozen=True)
 class PiecedDump:
-    """A dump written in pieces: its files, its pieces' keys and sizes in order, and how many
-    of them were copied from the last release."""
+    """A dump written in pieces: its files, its pieces in order (kind: the JSON-LD array's
+    lead or end, or the prefixes; the sizes of its chunk of lines, plain and gzipped), and how
+    many of them were copied from the last release."""
 
     plain: Written
     packed: Written
+    lines: str  # the release's dump of the sorted lines it was written from
     pieces: list[list]
     copied: int
 
@@ -140,21 +157,25 @@ class _PieceWriter(_DumpWriter):
                  kept: KeptPieces | None):
         super().__init__(plain, plain.with_name(f"{plain.name}.gz"))
         self.rdf_format, self.prefixes, self.kept = rdf_format, prefixes, kept
+        self.lines = ox.RdfFormat.N_QUADS if rdf_format.supports_datasets else (
+            ox.RdfFormat.N_TRIPLES)
         self.pieces: list[list] = []
         self.copied = 0
         self.array = rdf_format == ox.RdfFormat.JSON_LD
         self.header = b"" if self.array else _header(rdf_format, prefixes)
         self.name, self.lead = plain.name, b"[" if self.array else b""
         if not self.array:
-            self.piece("header", lambda: self.header)
+            self.piece("header", 0, None, lambda: self.header)
 
-    def chunk(self, key: str, statements: Callable[[], list]) -> None:
-        """Write a chunk of statements (made only if the last release lacks its piece)."""
-        lead = self.lead
-        self.piece(f"{lead.decode()}{key}", lambda: lead + self._body(statements()))
+    def chunk(self, lines: bytes) -> None:
+        """Write a chunk of the sorted lines (made only if the last release lacks its piece)."""
+        kind = self.lead.decode()
+        found = self.kept.read(kind, lines) if self.kept is not None else None
+        self.piece(kind, len(lines), found, lambda lead=self.lead: lead + self._body(lines))
         self.lead = b"," if self.array else b""
 
-    def _body(self, statements: list) -> bytes:
+    def _body(self, lines: bytes) -> bytes:
+        statements = ox.parse(input=lines, format=self.lines, lenient=True)
         text = ox.serialize(statements, format=self.rdf_format, prefixes=self.prefixes)
         if self.array:
             return text[1:-1]
@@ -163,9 +184,9 @@ class _PieceWriter(_DumpWriter):
                              f"{self.header!r}")
         return text[len(self.header):]
 
-    def piece(self, key: str, make: Callable[[], bytes]) -> None:
-        """Write the piece named key: the last release's bytes if it has them, else make()'s."""
-        found = self.kept.read(key) if self.kept is not None else None
+    def piece(self, kind: str, lines: int, found: tuple[bytes, bytes] | None,
+              make: Callable[[], bytes]) -> None:
+        """Write a piece: the last release's bytes if found, else make()'s."""
         if found is None:
             plain = make()
             compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)
@@ -175,11 +196,11 @@ class _PieceWriter(_DumpWriter):
         self.plain.write(plain)
         self._count(0, plain)
         self._pack(packed)
-        self.pieces.append([key, len(plain), len(packed)])
+        self.pieces.append([kind, lines, len(plain), len(packed)])
 
     def finish(self) -> PiecedDump:
         if self.array:
-            self.piece("end" if self.lead == b"," else "empty",
+            self.piece("end" if self.lead == b"," else "empty", 0, None,
                        lambda: b"]" if self.lead == b"," else b"[]")
         for file in (self.plain, self.packed):
             file.close()
@@ -187,7 +208,8 @@ class _PieceWriter(_DumpWriter):
             self.kept.close()
         plain, packed = (Written(n, size, digest.hexdigest()) for n, size, digest in
                          zip((self.name, f"{self.name}.gz"), self.sizes, self.digests))
-        return PiecedDump(plain, packed, self.pieces, self.copied)
+        lines = f"{DUMP_NAME}.{'nq' if self.rdf_format.supports_datasets else 'nt'}"
+        return PiecedDump(plain, packed, lines, self.pieces, self.copied)
 
 
 def write_in_pieces(source: Path, target: Path, rdf_format: ox.RdfFormat,
@@ -195,14 +217,11 @@ def write_in_pieces(source: Path, target: Path, rdf_format: ox.RdfFormat,
     """Serialise the build's sorted N-Quads or N-Triples to target and its gzip, a chunk at a
     time, copying the pieces the last release has (`kept`); describe them."""
     writer = _PieceWriter(target, rdf_format, prefixes, kept)
-    lines = ox.RdfFormat.N_QUADS if source.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
     with open(source, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         for start, end in chunks(data):
-            chunk = data[start:end]
-            writer.chunk(hashlib.sha256(chunk).hexdigest()[:32],
-                         lambda chunk=chunk: ox.parse(input=chunk, format=lines, lenient=True))
+            writer.chunk(data[start:end])
     return writer.finish()
 
 
@@ -227,19 +246,25 @@ def last_pieces(settings: Settings, made_by: dict) -> dict[str, KeptPieces]:
         kept = {}
         for name, entry in index["files"].items():
             plain = release / "dumps" / name
-            sizes = [sum(piece[i] for piece in entry["pieces"]) for i in (1, 2)]
-            if [listed.get(name), listed.get(f"{name}.gz")] == entry["sha256"] and sizes == [
-                    plain.stat().st_size, plain.with_name(f"{name}.gz").stat().st_size]:
-                kept[name] = KeptPieces(plain, entry["pieces"])
+            lines = plain.with_name(entry["lines"])
+            sizes = [sum(piece[i] for piece in entry["pieces"]) for i in (1, 2, 3)]
+            files = (lines, plain, plain.with_name(f"{name}.gz"))
+            if ([listed.get(file.name) for file in files] == entry["sha256"]
+                    and sizes == [file.stat().st_size for file in files]):
+                kept[name] = KeptPieces(lines, plain, entry["pieces"])
         return kept
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return {}
 
 
-def write_pieces_index(dumps: list[PiecedDump], made_by: dict, path: Path) -> None:
-    """Where each piece of the dumps is, for the next build (kept beside the release)."""
-    files = {dump.plain.name: {"sha256": [dump.plain.sha256, dump.packed.sha256],
-                               "pieces": dump.pieces} for dump in dumps}
+def write_pieces_index(dumps: list[PiecedDump], digests: dict[str, str], made_by: dict,
+                       path: Path) -> None:
+    """Where each piece of the dumps and its chunk of the sorted lines are, for the next build
+    (kept beside the release); `digests` are the release's files' sha256, by name."""
+    files = {}
+    for dump in dumps:
+        files[dump.plain.name] = {"lines": dump.lines, "sha256": [
+            digests[dump.lines], dump.plain.sha256, dump.packed.sha256], "pieces": dump.pieces}
     path.write_text(json.dumps({"made_by": made_by, "files": files}), encoding="utf-8")
     copied = sum(dump.copied for dump in dumps)
     made = sum(len(dump.pieces) for dump in dumps) - copied

@@ -100,9 +100,10 @@ class ReleaseFiles:
         index, how = done.pop(SEARCH_INDEX)
         log.info("search index: %s", how)
         pieced = [done.pop(name) for name in list(done) if isinstance(done[name], PiecedDump)]
-        write_pieces_index(pieced, self.made_by, self.directory / PIECES_FILE)
         written = [file for pair in done.values() for file in pair]
         written += [file for dump in pieced for file in (dump.plain, dump.packed)]
+        write_pieces_index(pieced, {file.name: file.sha256 for file in written}, self.made_by,
+                           self.directory / PIECES_FILE)
         for file in written:
             os.replace(self.directory / DUMPS / file.name, release / DUMPS / file.name)
         os.replace(self.directory / SEARCH_INDEX, release / SEARCH_INDEX)
