@@ -96,10 +96,3 @@ def write_dump(quads, target: Path, rdf_format: ox.RdfFormat,
     ox.serialize(quads, output=writer, format=rdf_format, prefixes=prefixes)
     return writer.close(target.name)
 
-
-def reparse(path: Path) -> ox.QuadParser:
-    """The build's sorted N-Quads or N-Triples, parsed again. Lenient: the build wrote them
-    with pyoxigraph from terms it had parsed and checked, so the IRIs need not be checked a
-    second time (half the time of a strict parse)."""
-    rdf_format = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
-    return ox.parse(path=str(path), format=rdf_format, lenient=True)

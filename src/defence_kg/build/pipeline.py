@@ -43,7 +43,7 @@ from .offsets import MisplacedSegments
 from .patch import (EMPTY, Base, finish_patched, graph_lines, release_change,
                     start_patched)
 from .reason import Inference, State, infer, infer_more
-from .release_files import ReleaseFiles, last_index
+from .release_files import ReleaseFiles, last_dumps, last_index
 from .terms import UndeclaredTerms
 from .unchanged import RECORD_FILE, CheckedBefore, FileRecord, load_nquads
 from .validate import Beside
@@ -183,7 +183,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         # processes start here, beside the violation queries (after SHACL's, whose memory is
         # then given back: docs/design.md, "Publishing beside the checks").
         files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES,
-                             last_index(settings, base, work))
+                             last_index(settings, base, work), last_dumps(settings, vocabulary))
         with step("check (violation queries)"):
             checked = run_violation_queries(store, settings)
             if not checked.conforms:

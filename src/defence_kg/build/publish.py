@@ -4,7 +4,7 @@ and the store the server opens (a RocksDB checkpoint of the build's: its files a
 Releases are written to a staging directory and made current by swapping a symlink, so a
 failed build never replaces the last good output and readers never see half a release. Dumps
 are written by streaming: from the build's sorted N-Quads and N-Triples, through pyoxigraph's
-serialisers and gzip, a block at a time.
+serialisers and gzip, a block or a piece at a time (pieces.py).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from .ontology_page import ontology_page
 from .kept import keep, kept_path, prune_kept
 from .pipeline import DERIVED, DERIVED_FILE, STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
+from .pieces import PIECES
 from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
 from .sources import describe_sources, list_sources
 
@@ -79,6 +80,7 @@ def publish(result: BuildResult, settings: Settings) -> Path:
         if (result.work / DERIVED_FILE).exists():  # for the next build's explain to amend
             keep(result.work / DERIVED_FILE, settings, DERIVED, release, ".nq")
         result.files.keep_rows(settings, release)
+        result.files.keep_pieces(settings, release)
         _point_current_at(release, settings)
         _prune_old_releases(settings)
         return release
@@ -378,4 +380,5 @@ def _prune_old_releases(settings: Settings) -> None:
     prune_kept(settings, DERIVED, settings.output_dir / "releases")
     prune_kept(settings, CENSUSES, settings.output_dir / "releases")
     prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
+    prune_kept(settings, PIECES, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")

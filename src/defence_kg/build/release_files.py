@@ -1,5 +1,6 @@
 """The release's files that forked processes write from the build's sorted statements: the
-dumps in every format (gzipped, hashed as written) and the search index."""
+dumps in every format (gzipped, hashed as written; Turtle, TriG and JSON-LD in pieces, those
+the last release wrote alike copied: pieces.py) and the search index."""
 
 from __future__ import annotations
 
@@ -15,9 +16,19 @@ from ..namespaces import Vocabulary
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, SEARCH_INDEX
 from ..settings import Settings
 from .assemble import Statements
-from .dumps import Written, pack_file, reparse, write_dump
+from .dumps import Written, pack_file
 from .forks import Forked
 from .kept import keep, kept_path
+from .pieces import (
+    PIECES,
+    PIECES_FILE,
+    KeptPieces,
+    PiecedDump,
+    last_pieces,
+    pieces_made_by,
+    write_in_pieces,
+    write_pieces_index,
+)
 from .patch import RELEASE_CHANGE, Base, change_paths
 from .search_index import LastIndex, quads_to_index, write_search_index, write_search_index_again
 
@@ -50,8 +61,9 @@ class ReleaseFiles:
     or leaving it as a context manager)."""
 
     def __init__(self, statements: Statements, vocabulary: Vocabulary, directory: Path,
-                 last: LastIndex | None = None):
+                 last: LastIndex | None = None, pieces: dict[str, KeptPieces] | None = None):
         self.directory = directory
+        self.made_by = pieces_made_by(vocabulary.prefixes)
         dumps = directory / DUMPS
         dumps.mkdir(parents=True)
         quads, triples = sum(statements.graphs.values()), statements.triples
@@ -65,9 +77,9 @@ class ReleaseFiles:
             if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
                 os.link(source, target)  # already written, sorted, by the build
                 tasks[target.name] = partial(pack_file, target)
-            else:
-                tasks[target.name] = partial(_reserialise, source, target, rdf_format,
-                                             vocabulary.prefixes)
+            else:  # in pieces, each its own task (one task for two was the longest)
+                tasks[target.name] = partial(write_in_pieces, source, target, rdf_format,
+                                             vocabulary.prefixes, (pieces or {}).get(target.name))
             self.counts[target.name] = quads if rdf_format.supports_datasets else triples
         self._forked = Forked(tasks, at_once=BESIDE_THE_CHECKS)
 
@@ -87,7 +99,11 @@ class ReleaseFiles:
         done = self._forked.results()
         index, how = done.pop(SEARCH_INDEX)
         log.info("search index: %s", how)
+        pieced = [done.pop(name) for name in list(done) if isinstance(done[name], PiecedDump)]
         written = [file for pair in done.values() for file in pair]
+        written += [file for dump in pieced for file in (dump.plain, dump.packed)]
+        write_pieces_index(pieced, {file.name: file.sha256 for file in written}, self.made_by,
+                           self.directory / PIECES_FILE)
         for file in written:
             os.replace(self.directory / DUMPS / file.name, release / DUMPS / file.name)
         os.replace(self.directory / SEARCH_INDEX, release / SEARCH_INDEX)
@@ -96,6 +112,11 @@ class ReleaseFiles:
     def keep_rows(self, settings: Settings, release: Path) -> None:
         """Keep the index's rows beside `release`, for the next build (last_index)."""
         keep(self.directory / SEARCH_ROWS, settings, SEARCH_KEPT, release, ".marshal")
+
+    def keep_pieces(self, settings: Settings, release: Path) -> None:
+        """Keep the index of the dumps' pieces beside `release`, for the next build
+        (last_dumps)."""
+        keep(self.directory / PIECES_FILE, settings, PIECES, release, ".json")
 
     def stop(self) -> None:
         """Stop the tasks still running and reap them; their files go with the directory."""
@@ -112,9 +133,9 @@ def last_index(settings: Settings, base: Base, work: Path) -> LastIndex | None:
                      release / GRAPH_COUNTS_NAME, *change_paths(work, RELEASE_CHANGE))
 
 
-def _reserialise(source: Path, target: Path, rdf_format: ox.RdfFormat,
-                 prefixes: dict[str, str]) -> tuple[Written, Written]:
-    return write_dump(reparse(source), target, rdf_format, prefixes)
+def last_dumps(settings: Settings, vocabulary: Vocabulary) -> dict[str, KeptPieces]:
+    """The current release's dumps whose pieces this build may copy, by name."""
+    return last_pieces(settings, pieces_made_by(vocabulary.prefixes))
 
 
 def _write_search_index(statements: Statements, vocabulary: Vocabulary, path: Path,
