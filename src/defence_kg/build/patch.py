@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,9 +121,15 @@ def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
     or found by comparing the two releases), and so are its derived graphs; from none, they
     are made from every line."""
     if base.nquads == EMPTY:
-        statements = write_statements(release, work, special)
-        patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
-        patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
+        # The derived graphs' load needs nothing counted here: it runs in a thread (Oxigraph's
+        # bulk loader releases the GIL) while this one counts the lines and writes and loads
+        # their union, on the core SHACL's process has left by then. Joined before returning:
+        # the build forks after (docs/design.md, "Loading beside the count").
+        with ThreadPoolExecutor(1, thread_name_prefix="load-derived") as pool:
+            derived_loaded = pool.submit(patch, store, EMPTY, derived, ox.RdfFormat.N_QUADS)
+            statements = write_statements(release, work, special)
+            patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
+            derived_loaded.result()
     else:
         removed, added = known or difference(base.nquads, release, work, RELEASE_CHANGE)
         statements, union = amend_statements(base.statements(), release, removed,
