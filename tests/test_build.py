@@ -731,7 +731,8 @@ def test_the_ontology_page_lists_a_hundred_instances_and_links_the_rest(build_re
     # state-10, state-100, ...); and an instance that is a blank node, neither listed nor counted.
     typed = ox.NamedNode(str(RDF.type))
     store.bulk_extend([*(ox.Quad(ox.NamedNode(f"{EX}state-{n}"), typed, state, graph)
-                         for n in range(LISTED + 50)), ox.Quad(ox.BlankNode(), typed, state, graph)])
+                         for n in range(LISTED + 50)),
+                       ox.Quad(ox.BlankNode(), typed, state, graph)])
     store.bulk_extend([ox.Quad(q.subject, q.predicate, q.object) for q in store])
     page = ontology_page(store, settings.vocabulary, "test").decode("utf-8")
     states = page[page.index('id="State"'):]
