@@ -106,3 +106,33 @@ def test_an_amended_census_is_the_census_of_the_lines(tmp_path):
                          ox.NamedNode("http://x/s20")))
     assert amend_census(amended, write("lost2.nt", dropped), write("gained2.nt", set()),
                         write("again.nt", again), store, "http://x/", 3) is None
+
+
+def test_the_sources_are_described_as_rdflib_wrote_them_and_once():
+    """describe makes the sources' triples as pyoxigraph's, not through an rdflib graph: the
+    same terms (a date rdflib writes in its canonical form too), and a publisher of two
+    sources labelled by one triple once the repeats are dropped."""
+    from rdflib.namespace import DCTERMS, RDFS, XSD
+
+    from defence_kg.build.publish import _describe_sources
+    from defence_kg.build.sources import Source
+    from defence_kg.rdf import from_rdflib
+
+    ex = "http://example.org/"
+    sources = [Source("2025-12-02", ex + "a", "A report", ex + "ani", "ANI"),
+               Source("2025-12-09Z", ex + "b", "Another", ex + "ani", "ANI"),
+               Source("", ex + "c", "Undated", ex + "wire", "Wire")]
+    dataset = URIRef(ex + "dataset")
+    expected = Graph()
+    for source in sources:
+        iri, publisher = URIRef(source.iri), URIRef(source.publisher)
+        expected.add((dataset, DCTERMS.source, iri))
+        expected.add((iri, DCTERMS.title, Literal(source.title, lang="en")))
+        expected.add((iri, DCTERMS.issued, Literal(source.issued, datatype=XSD.date)))
+        expected.add((iri, DCTERMS.publisher, publisher))
+        expected.add((publisher, RDFS.label, Literal(source.publisher_label, lang="en")))
+    quads = list(dict.fromkeys(_describe_sources(dataset, sources)))
+    assert sorted(map(str, quads)) == sorted(
+        str(ox.Quad(*map(from_rdflib, triple))) for triple in expected)
+    assert str(ox.Literal("2025-12-09", datatype=ox.NamedNode(str(XSD.date)))) in map(
+        str, (q.object for q in quads))

@@ -8,6 +8,7 @@ its links are relative, as it is served at /doc/ontology whatever the host.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
@@ -98,10 +99,11 @@ def ontology_page(store: ox.Store, vocabulary: Vocabulary, version: str) -> byte
                         str(union.value(member, SKOS.definition) or ""),
                         page=f"{ROOT}doc/ontology/{local}")
             for fact, predicate, inverse in FACTS:
-                values = union.subjects(predicate, member) if inverse else \
-                    union.objects(member, predicate)
-                values = sorted(v for v in values if isinstance(v, URIRef))
-                links = sorted((link(v) for v in values[:LISTED]), key=lambda ln: ln.text.lower())
+                values = union.iris(predicate, member, inverse)
+                # The first by IRI (rdflib orders two IRIs by their text): the smallest LISTED
+                # of the texts, not a sort of every instance made an rdflib term.
+                listed = heapq.nsmallest(LISTED, values)
+                links = sorted((link(URIRef(v)) for v in listed), key=lambda ln: ln.text.lower())
                 if len(values) > LISTED:  # a class of a million instances: the rest by query
                     links.append(_the_rest(len(values) - LISTED, predicate, member, inverse))
                 if links:
@@ -130,23 +132,28 @@ class _Union:
     def __init__(self, store: ox.Store):
         self.store = store
 
-    def objects(self, subject, predicate):
-        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(
-            from_rdflib(subject), from_rdflib(predicate), None, ox.DefaultGraph())}
+    def iris(self, predicate, term, inverse: bool) -> set[str]:
+        """The IRIs that are values of a fact of `term`: its objects, or (`inverse`) the
+        subjects of which it is the object; as text, as a class's instances can be a million."""
+        term, predicate, union = from_rdflib(term), from_rdflib(predicate), ox.DefaultGraph()
+        if inverse:
+            quads = self.store.quads_for_pattern(None, predicate, term, union)
+            return {q.subject.value for q in quads if type(q.subject) is ox.NamedNode}
+        quads = self.store.quads_for_pattern(term, predicate, None, union)
+        return {q.object.value for q in quads if type(q.object) is ox.NamedNode}
 
-    def subjects(self, predicate, obj):
-        return {to_rdflib(q.subject) for q in self.store.quads_for_pattern(
-            None, from_rdflib(predicate), from_rdflib(obj), ox.DefaultGraph())}
-
-    def value(self, subject, predicate):
-        values = sorted(self.objects(subject, predicate), key=_english_first)
-        return values[0] if values else None
+    def value(self, subject, predicate) -> str | None:
+        """The text of the first of the subject's values, English (or no language) first,
+        then by text: as rdflib's terms sorted by _english_first, without making them."""
+        values = [_english_first(q.object) for q in self.store.quads_for_pattern(
+            from_rdflib(subject), from_rdflib(predicate), None, ox.DefaultGraph())]
+        return min(values)[1] if values else None
 
     def label(self, term) -> str | None:
         for predicate in (RDFS.label, SKOS.prefLabel):
             found = self.value(term, predicate)
             if found is not None:
-                return str(found)
+                return found
         return None
 
 
@@ -157,9 +164,9 @@ def _the_rest(count: int, predicate, member, inverse: bool) -> Link:
     return Link(f"… and {count:,} more", f"{ROOT}sparql?{urlencode({'query': query})}")
 
 
-def _english_first(value) -> tuple:
-    language = value.language if isinstance(value, Literal) else None
-    return ((language or "en") != "en", str(value))
+def _english_first(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[bool, str]:
+    language = term.language if type(term) is ox.Literal else None
+    return ((language or "en") != "en", term.value)
 
 
 def _prefixed(iri: str, vocabulary: Vocabulary) -> str:

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from ..namespaces import NIF, Vocabulary
-from ..rdf import canonical_quads, to_rdflib
+from ..rdf import canonical, from_rdflib, to_rdflib
 from ..release import (
     GRAPH_COUNTS_NAME,
     ONTOLOGY_PAGE,
@@ -42,7 +43,7 @@ from .pipeline import DERIVED, DERIVED_FILE, STATE_FILE, STATES, BuildResult
 from .unchanged import keep_record, prune_records
 from .pieces import PIECES
 from .release_files import DUMP_FORMATS, DUMPS, SEARCH_KEPT, sha256
-from .sources import describe_sources, list_sources
+from .sources import Source, describe_sources, list_sources
 
 log = logging.getLogger(__name__)
 SPDX = "http://spdx.org/rdf/terms#"
@@ -196,7 +197,6 @@ def describe(result: BuildResult, settings: Settings, store: ox.Store, census: C
     for rdf_format in DUMP_FORMATS.values():
         g.add((dataset, VOID.feature, URIRef(rdf_format.iri)))
     _describe_contents(g, dataset, census)
-    _describe_sources(g, dataset, sources)
     service = URIRef(vocabulary.base + "sparql#service")
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, DCTERMS.title, Literal("defence-kg SPARQL 1.1 endpoint", lang="en")))
@@ -213,7 +213,12 @@ def describe(result: BuildResult, settings: Settings, store: ox.Store, census: C
     g.add((catalog, DCTERMS.license, LICENSE))
     g.add((catalog, DCAT.dataset, dataset))
     g.add((catalog, DCAT.service, service))
-    return [quad.triple for quad in canonical_quads(g)]
+    # The sources' triples (most of them: five a source, thousands at 1M quads) are made as
+    # pyoxigraph's, not added to the rdflib graph and written out and parsed again with it.
+    quads = dict.fromkeys([*ox.parse(g.serialize(format="nt", encoding="utf-8"),
+                                     format=ox.RdfFormat.N_QUADS),
+                           *_describe_sources(dataset, sources)])
+    return [quad.triple for quad in canonical(quads)]
 
 
 def _describe_contents(g: Graph, dataset: URIRef, census: Census) -> None:
@@ -245,13 +250,16 @@ def _about_sources(store: ox.Store):
     over every typing triple and label would cost seconds a million statements."""
     union = ox.DefaultGraph()
     context = ox.NamedNode(str(NIF.Context))
+    labelled = set()  # publishers: a few, each of thousands of sources at 1M quads
     for typed in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), context, union):
         yield typed.subject, typed.predicate, typed.object
         for predicate in (DCTERMS.title, DCTERMS.publisher, DCTERMS.issued):
             for quad in store.quads_for_pattern(typed.subject, ox.NamedNode(str(predicate)),
                                                 None, union):
                 yield quad.subject, quad.predicate, quad.object
-                if predicate == DCTERMS.publisher and not isinstance(quad.object, ox.Literal):
+                if (predicate == DCTERMS.publisher and not isinstance(quad.object, ox.Literal)
+                        and quad.object not in labelled):
+                    labelled.add(quad.object)
                     yield from _labels(store, quad.object)
 
 
@@ -261,15 +269,22 @@ def _labels(store: ox.Store, subject):
         yield quad.subject, quad.predicate, quad.object
 
 
-def _describe_sources(g: Graph, dataset: URIRef, sources) -> None:
-    """Each source with its title, publisher and date, so the description lists them."""
+def _describe_sources(dataset: URIRef, sources: list[Source]) -> Iterator[ox.Quad]:
+    """Each source with its title, publisher and date, so the description lists them (a
+    publisher's label once for each of its sources: the caller drops the repeats)."""
+    dataset = from_rdflib(dataset)
+    source_of, title, issued, publisher, label = (ox.NamedNode(str(predicate)) for predicate in (
+        DCTERMS.source, DCTERMS.title, DCTERMS.issued, DCTERMS.publisher, RDFS.label))
+    dates = {}  # the same literal as rdflib's (which writes a valid date in its canonical form)
     for source in sources:
-        iri = URIRef(source.iri)
-        g.add((dataset, DCTERMS.source, iri))
-        g.add((iri, DCTERMS.title, Literal(source.title, lang="en")))
-        g.add((iri, DCTERMS.issued, Literal(source.issued, datatype=XSD.date)))
-        g.add((iri, DCTERMS.publisher, URIRef(source.publisher)))
-        g.add((URIRef(source.publisher), RDFS.label, Literal(source.publisher_label, lang="en")))
+        iri, by = ox.NamedNode(source.iri), ox.NamedNode(source.publisher)
+        if source.issued not in dates:
+            dates[source.issued] = from_rdflib(Literal(source.issued, datatype=XSD.date))
+        yield ox.Quad(dataset, source_of, iri)
+        yield ox.Quad(iri, title, ox.Literal(source.title, language="en"))
+        yield ox.Quad(iri, issued, dates[source.issued])
+        yield ox.Quad(iri, publisher, by)
+        yield ox.Quad(by, label, ox.Literal(source.publisher_label, language="en"))
 
 
 def _term(text: str):

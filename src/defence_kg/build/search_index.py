@@ -192,8 +192,9 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     """The release's rows: the last release's, those of the IRIs the changed lines use
     computed again from their lines in `nquads`; or why they cannot be (a string)."""
     try:
-        with open(last.rows, "rb") as file:
-            code, rows, parents, labels, segment_of, source_of = marshal.load(file)
+        # From bytes read whole: marshal.load(file) reads the file object by object, three to
+        # four times the CPU (1.5 s of 68 MB at 1M quads, 0.4 s from bytes).
+        code, rows, parents, labels, segment_of, source_of = marshal.loads(last.rows.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return "the last release's rows are unreadable"
     if code != KEPT_CODE:
