@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import Vocabulary
-from .assemble import lines_beginning, mapped
+from .assemble import graphs_holding, lines_beginning, mapped
 from .rules import Derivation
 
 SPEC = "https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules"
@@ -224,12 +224,13 @@ def explanation_lines(published: Iterable[tuple], derivations: dict[tuple, Deriv
 
 def _graphs_found(triples: list[tuple[bytes, str]], nquads: Path, excluded: set[bytes]
                   ) -> Iterator[tuple[str, str]]:
-    """What _graphs_holding gives, by a binary search of `nquads` per triple (mmap)."""
+    """What _graphs_holding gives (in another order: the lines are sorted after), by a
+    binary search of `nquads` per triple (assemble.graphs_holding)."""
     with mapped(nquads) as data:
-        for prefix, statement in triples if data is not None else ():
-            for line in lines_beginning(data, prefix):
-                holder = line[len(prefix):-3]
-                if holder.startswith(b"<") and holder not in excluded:
+        for text, statement in triples:  # the triple's text and a space
+            for graph in sorted(graphs_holding(data, text[:-1])):
+                holder = b"<" + graph + b">"
+                if holder not in excluded:
                     yield statement, holder.decode()
 
 

@@ -32,6 +32,7 @@ from ..release import DUMP_NAME
 from ..settings import Settings
 from . import dumps
 from .dumps import GZIP_LEVEL, GZIP_WBITS, Written, _DumpWriter
+from .assemble import mapped
 from .kept import kept_path
 
 log = logging.getLogger(__name__)
@@ -217,10 +218,8 @@ def write_in_pieces(source: Path, target: Path, rdf_format: ox.RdfFormat,
     """Serialise the build's sorted N-Quads or N-Triples to target and its gzip, a chunk at a
     time, copying the pieces the last release has (`kept`); describe them."""
     writer = _PieceWriter(target, rdf_format, prefixes, kept)
-    with open(source, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        for start, end in chunks(data):
+    with mapped(source) as data:
+        for start, end in chunks(data or b""):
             writer.chunk(data[start:end])
     return writer.finish()
 

@@ -390,10 +390,7 @@ def _prune_old_releases(settings: Settings) -> None:
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [r for r in releases if r.resolve() != current][KEEP_RELEASES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
-    prune_kept(settings, STATES, settings.output_dir / "releases")
-    prune_kept(settings, ASSERTED, settings.output_dir / "releases")
-    prune_kept(settings, DERIVED, settings.output_dir / "releases")
-    prune_kept(settings, CENSUSES, settings.output_dir / "releases")
-    prune_kept(settings, SEARCH_KEPT, settings.output_dir / "releases")
-    prune_kept(settings, PIECES, settings.output_dir / "releases")
+    # What is kept beside each release (kept.py) goes with it.
+    for kept in (STATES, ASSERTED, DERIVED, CENSUSES, SEARCH_KEPT, PIECES):
+        prune_kept(settings, kept, settings.output_dir / "releases")
     prune_records(settings, settings.output_dir / "releases")
