@@ -533,6 +533,37 @@ def build_both_ways(settings: Settings, tmp_path: Path, caplog, patch_limit=floa
     return files
 
 
+def test_the_derived_graphs_load_when_a_core_is_free(settings, build_result, tmp_path):
+    """A full build loads the derived graphs beside the count once SHACL's process has left
+    the other core, or after the count if it never does: the same store either way."""
+    from defence_kg.build.patch import Base, finish_patched, graph_lines
+
+    derived_graphs = {str(graph) for graph in settings.vocabulary.derived_graphs}
+    special = {str(settings.vocabulary.ontology_graph), *derived_graphs}
+    release = build_result.statements.nquads
+    derived = graph_lines(release, derived_graphs, True, tmp_path / "derived.nq")
+    stores = []
+    for freed in (True, False):
+        asked = []
+
+        def core_freed(seconds: float) -> bool:
+            asked.append(seconds)
+            return freed
+
+        store = ox.Store(str(tmp_path / f"store-{freed}"))
+        work = tmp_path / f"work-{freed}"
+        work.mkdir()
+        finish_patched(store, Base(), release, derived, derived_graphs, special, work, None,
+                       core_freed)
+        assert asked, "the derived graphs' load never asked whether a core is free"
+        stores.append({*store})
+    freed_store, busy_store = stores
+    assert freed_store == busy_store
+    assert {q.graph_name.value for q in freed_store
+            if isinstance(q.graph_name, ox.NamedNode)} >= derived_graphs
+    assert any(q.graph_name == ox.DefaultGraph() for q in freed_store)
+
+
 def test_an_incremental_build_is_the_full_build(repo_copy, tmp_path, caplog):
     """Adding, changing and removing a source: the build validates the resources the change
     reaches, and publishes the release a build from scratch publishes."""

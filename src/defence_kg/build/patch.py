@@ -15,7 +15,8 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,22 +114,36 @@ def start_patched(base: Base, asserted: Path, derived_graphs: set[str], path: Pa
 
 def finish_patched(store: ox.Store, base: Base, release: Path, derived: Path,
                    derived_graphs: set[str], special: set[str], work: Path,
-                   known: tuple[Path, Path] | None = None) -> Statements:
+                   known: tuple[Path, Path] | None = None,
+                   core_freed: Callable[[float], bool] = lambda _wait: True) -> Statements:
     """The release's statements (`release`: every quad, sorted N-Quads lines; write_statements)
     and the store patched to hold them: the derived graphs those of `derived` (sorted N-Quads
     lines), the default graph their union. Patched from a last release, its counts and union
     are amended by the lines that changed since (amend_statements: `known`, release_change's,
     or found by comparing the two releases), and so are its derived graphs; from none, they
-    are made from every line."""
+    are made from every line. `core_freed(seconds)` waits that long at most for the machine's
+    other core to be free (SHACL's process to end), and says whether it is."""
     if base.nquads == EMPTY:
         # The derived graphs' load needs nothing counted here: it runs in a thread (Oxigraph's
         # bulk loader releases the GIL) while this one counts the lines and writes and loads
-        # their union, on the core SHACL's process has left by then. Joined before returning:
-        # the build forks after (docs/design.md, "Loading beside the count").
+        # their union. It starts once SHACL's process has left the other core (at 10M quads
+        # SHACL still runs here, and a thread started at once took its core: SHACL 706 -> 936 s),
+        # or once this thread is done. Joined before returning: the build forks after
+        # (docs/design.md, "Loading beside the count").
+        counted = threading.Event()
+
+        def load_derived() -> None:
+            while not (counted.is_set() or core_freed(0.1)):
+                pass
+            patch(store, EMPTY, derived, ox.RdfFormat.N_QUADS)
+
         with ThreadPoolExecutor(1, thread_name_prefix="load-derived") as pool:
-            derived_loaded = pool.submit(patch, store, EMPTY, derived, ox.RdfFormat.N_QUADS)
-            statements = write_statements(release, work, special)
-            patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
+            derived_loaded = pool.submit(load_derived)
+            try:
+                statements = write_statements(release, work, special)
+                patch(store, EMPTY, statements.ntriples, ox.RdfFormat.N_TRIPLES)
+            finally:
+                counted.set()
             derived_loaded.result()
     else:
         removed, added = known or difference(base.nquads, release, work, RELEASE_CHANGE)

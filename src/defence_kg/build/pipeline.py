@@ -170,7 +170,7 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
                 # the server need not (Oxigraph's use_default_graph_as_union would count a fact
                 # once per graph holding it, and override a query's own FROM clauses).
                 statements = finish_patched(store, base, release, derived, derived_graphs,
-                                            special, work, known)
+                                            special, work, known, beside.finished)
                 log.info("assemble: %s", "every line counted" if base.nquads == EMPTY
                          else "the last release's statements, amended by " + (
                              "the known change" if known else "the release's difference "

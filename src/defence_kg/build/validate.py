@@ -70,6 +70,11 @@ class Beside:
         self._process.start()
         send.close()
 
+    def finished(self, seconds: float) -> bool:
+        """Whether the process has answered (or ended), waiting that long at most: its core
+        is free then (its answer waits in the pipe until result() reads it)."""
+        return self._receive.poll(seconds)
+
     def result(self) -> tuple[Validation, float, float]:
         try:
             answer = self._receive.recv()
