@@ -546,7 +546,7 @@ def test_the_derived_graphs_load_when_a_core_is_free(settings, build_result, tmp
     for freed in (True, False):
         asked = []
 
-        def core_freed(seconds: float) -> bool:
+        def core_freed(seconds: float, asked=asked, freed=freed) -> bool:
             asked.append(seconds)
             return freed
 

@@ -35,6 +35,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from ..rdf import to_rdflib
 from ..settings import Settings
 from .assemble import bytewise, lines_beginning, mapped
+from .collector import pause_cycle_collector
 from .lines import locator, read_rdf_files
 from .load import ONTOLOGY_FILE, data_files, load_shapes, load_source, load_sources
 from .shape_messages import Locate, ShapeMessages
@@ -95,29 +96,36 @@ class Beside:
 
 def _validate_and_send(send, settings: Settings, extra_files: list[Path],
                        changed: Sequence[bytes] | None, asserted: Path) -> None:
-    """Validate every source, or (`changed`: the triples changed since a release that
-    conformed) the resources the change reaches, read from `asserted` (the build's sorted
-    asserted lines), when the shapes look a bounded depth deep."""
+    """_validation's answer, its seconds and the process's peak RSS, or its error, sent."""
     started = time.perf_counter()
     try:
-        shapes, locate = load_shapes(settings), _locator(settings, extra_files)
-        prefixes = settings.vocabulary.prefixes
-        if changed is not None and shape_depth(shapes) is not None:
-            ontology = load_source(settings.ontology_dir / ONTOLOGY_FILE, settings,
-                                   ox.NamedNode(str(settings.vocabulary.ontology_graph)))
-            with _SortedLines.of(asserted, read_predicates(shapes)) as lines:
-                validation = validate_change(lines, ontology.quads, shapes, changed, prefixes,
-                                             locate)
-        else:
-            sources = [source.quads for source in load_sources(settings, extra_files)]
-            validation = validate_shapes(sources[1:], sources[0], shapes, changed, prefixes,
-                                         locate)
+        # Every source's quads, indexed, live until the process ends (it answers once, then
+        # exits): the cycle collector's passes over those millions of objects would free
+        # nothing (docs/design.md, "SHACL's process without the cycle collector").
+        with pause_cycle_collector():
+            validation = _validation(settings, extra_files, changed, asserted)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         send.send((validation, time.perf_counter() - started, peak))
     except BaseException as error:  # sent, to be raised where the build waits for it
         send.send(error)
     finally:
         send.close()
+
+
+def _validation(settings: Settings, extra_files: list[Path], changed: Sequence[bytes] | None,
+                asserted: Path) -> Validation:
+    """Validate every source, or (`changed`: the triples changed since a release that
+    conformed) the resources the change reaches, read from `asserted` (the build's sorted
+    asserted lines), when the shapes look a bounded depth deep."""
+    shapes, locate = load_shapes(settings), _locator(settings, extra_files)
+    prefixes = settings.vocabulary.prefixes
+    if changed is not None and shape_depth(shapes) is not None:
+        ontology = load_source(settings.ontology_dir / ONTOLOGY_FILE, settings,
+                               ox.NamedNode(str(settings.vocabulary.ontology_graph)))
+        with _SortedLines.of(asserted, read_predicates(shapes)) as lines:
+            return validate_change(lines, ontology.quads, shapes, changed, prefixes, locate)
+    sources = [source.quads for source in load_sources(settings, extra_files)]
+    return validate_shapes(sources[1:], sources[0], shapes, changed, prefixes, locate)
 
 
 def _locator(settings: Settings, extra_files: list[Path]) -> Locate:
