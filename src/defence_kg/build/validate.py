@@ -62,7 +62,7 @@ class Beside:
     fork: 2.2 GB of its own at 1M)."""
 
     def __init__(self, settings: Settings, extra_files: Sequence[Path],
-                 changed: Sequence[bytes] | None, asserted: Path):
+                 changed: Sequence[bytes] | None, asserted: Path | None):
         context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_validate_and_send, daemon=True,
@@ -95,7 +95,7 @@ class Beside:
 
 
 def _validate_and_send(send, settings: Settings, extra_files: list[Path],
-                       changed: Sequence[bytes] | None, asserted: Path) -> None:
+                       changed: Sequence[bytes] | None, asserted: Path | None) -> None:
     """_validation's answer, its seconds and the process's peak RSS, or its error, sent."""
     started = time.perf_counter()
     try:
@@ -113,13 +113,13 @@ def _validate_and_send(send, settings: Settings, extra_files: list[Path],
 
 
 def _validation(settings: Settings, extra_files: list[Path], changed: Sequence[bytes] | None,
-                asserted: Path) -> Validation:
+                asserted: Path | None) -> Validation:
     """Validate every source, or (`changed`: the triples changed since a release that
     conformed) the resources the change reaches, read from `asserted` (the build's sorted
     asserted lines), when the shapes look a bounded depth deep."""
     shapes, locate = load_shapes(settings), _locator(settings, extra_files)
     prefixes = settings.vocabulary.prefixes
-    if changed is not None and shape_depth(shapes) is not None:
+    if changed is not None and asserted is not None and shape_depth(shapes) is not None:
         ontology = load_source(settings.ontology_dir / ONTOLOGY_FILE, settings,
                                ox.NamedNode(str(settings.vocabulary.ontology_graph)))
         with _SortedLines.of(asserted, read_predicates(shapes)) as lines:
