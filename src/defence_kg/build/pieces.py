@@ -1,8 +1,7 @@
-"""The dumps written in pieces: content-defined chunks of the build's sorted lines, each chunk
-serialised alone (Turtle, TriG, JSON-LD; the N-Quads and N-Triples dumps are those lines
-themselves) and its piece its own gzip member, so that a build copies the pieces of the chunks
-the last release wrote alike instead of serialising and deflating them again (docs/design.md,
-"Dumps in pieces" and "The line dumps in pieces").
+"""The Turtle, TriG and JSON-LD dumps written in pieces: content-defined chunks of the build's
+sorted lines, each chunk serialised alone and its piece its own gzip member, so that a build
+copies the pieces of the chunks the last release wrote alike instead of serialising and
+deflating them again (docs/design.md, "Dumps in pieces").
 
 Chunks are found by bisecting the sorted file (a few `find`s per chunk, no pass over its
 lines): a span of lines larger than CHUNK_BYTES is cut in two at the first bit where its first
@@ -128,8 +127,7 @@ class KeptPieces:
         lines_at, plain_at, packed_at, lines, plain, packed = found
         if os.pread(self.files[0], lines, lines_at) != chunk:
             return None
-        same = self.paths[0] == self.paths[1]  # the N-Quads and N-Triples: the lines
-        return (chunk if same else os.pread(self.files[1], plain, plain_at),
+        return (os.pread(self.files[1], plain, plain_at),
                 os.pread(self.files[2], packed, packed_at))
 
     def close(self) -> None:
@@ -154,23 +152,20 @@ class _PieceWriter(_DumpWriter):
     """A dump written a piece at a time, each piece its own gzip member (a gzip file of many
     members is one gzip file: RFC 1952, 2.2). Turtle and TriG pieces are the serialiser's
     output without its prefixes (written once, first); JSON-LD's are the members of its
-    top-level array (`[`, `,` before each later piece, `]` last); the N-Quads' and
-    N-Triples' are the chunks themselves (the plain file is the sorted lines, already on disk:
-    only hashed)."""
+    top-level array (`[`, `,` before each later piece, `]` last)."""
 
     def __init__(self, plain: Path, rdf_format: ox.RdfFormat, prefixes: dict[str, str],
                  kept: KeptPieces | None):
+        super().__init__(plain, plain.with_name(f"{plain.name}.gz"))
+        self.rdf_format, self.prefixes, self.kept = rdf_format, prefixes, kept
         self.lines = ox.RdfFormat.N_QUADS if rdf_format.supports_datasets else (
             ox.RdfFormat.N_TRIPLES)
-        self.same = rdf_format == self.lines
-        super().__init__(None if self.same else plain, plain.with_name(f"{plain.name}.gz"))
-        self.rdf_format, self.prefixes, self.kept = rdf_format, prefixes, kept
         self.pieces: list[list] = []
         self.copied = 0
         self.array = rdf_format == ox.RdfFormat.JSON_LD
-        self.header = b"" if self.array or self.same else _header(rdf_format, prefixes)
+        self.header = b"" if self.array else _header(rdf_format, prefixes)
         self.name, self.lead = plain.name, b"[" if self.array else b""
-        if not (self.array or self.same):
+        if not self.array:
             self.piece("header", 0, None, lambda: self.header)
 
     def chunk(self, lines: bytes) -> None:
@@ -181,8 +176,6 @@ class _PieceWriter(_DumpWriter):
         self.lead = b"," if self.array else b""
 
     def _body(self, lines: bytes) -> bytes:
-        if self.same:
-            return lines
         statements = ox.parse(input=lines, format=self.lines, lenient=True)
         text = ox.serialize(statements, format=self.rdf_format, prefixes=self.prefixes)
         if self.array:
@@ -201,8 +194,7 @@ class _PieceWriter(_DumpWriter):
             packed = compressor.compress(plain) + compressor.flush()
         else:
             (plain, packed), self.copied = found, self.copied + 1
-        if self.plain is not None:
-            self.plain.write(plain)
+        self.plain.write(plain)
         self._count(0, plain)
         self._pack(packed)
         self.pieces.append([kind, lines, len(plain), len(packed)])
@@ -212,8 +204,7 @@ class _PieceWriter(_DumpWriter):
             self.piece("end" if self.lead == b"," else "empty", 0, None,
                        lambda: b"]" if self.lead == b"," else b"[]")
         for file in (self.plain, self.packed):
-            if file is not None:
-                file.close()
+            file.close()
         if self.kept is not None:
             self.kept.close()
         plain, packed = (Written(n, size, digest.hexdigest()) for n, size, digest in

@@ -1,6 +1,6 @@
 """The release's files that forked processes write from the build's sorted statements: the
-dumps in every format (gzipped in pieces, hashed as written, the pieces the last release wrote
-alike copied: pieces.py) and the search index."""
+dumps in every format (gzipped, hashed as written; Turtle, TriG and JSON-LD in pieces, those
+the last release wrote alike copied: pieces.py) and the search index."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..namespaces import Vocabulary
 from ..release import DUMP_NAME, GRAPH_COUNTS_NAME, SEARCH_INDEX
 from ..settings import Settings
 from .assemble import Statements
-from .dumps import Written
+from .dumps import Written, pack_file
 from .forks import Forked
 from .kept import keep, kept_path
 from .pieces import (
@@ -75,10 +75,11 @@ class ReleaseFiles:
             source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
             target = dumps / f"{DUMP_NAME}.{extension}"
             if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-                os.link(source, target)  # already written, sorted, by the build: only gzipped
-            # Each its own task (one task for two was the longest).
-            tasks[target.name] = partial(write_in_pieces, source, target, rdf_format,
-                                         vocabulary.prefixes, (pieces or {}).get(target.name))
+                os.link(source, target)  # already written, sorted, by the build
+                tasks[target.name] = partial(pack_file, target)
+            else:  # in pieces, each its own task (one task for two was the longest)
+                tasks[target.name] = partial(write_in_pieces, source, target, rdf_format,
+                                             vocabulary.prefixes, (pieces or {}).get(target.name))
             self.counts[target.name] = quads if rdf_format.supports_datasets else triples
         self._forked = Forked(tasks, at_once=BESIDE_THE_CHECKS)
 
@@ -98,8 +99,9 @@ class ReleaseFiles:
         done = self._forked.results()
         index, how = done.pop(SEARCH_INDEX)
         log.info("search index: %s", how)
-        pieced: list[PiecedDump] = [done.pop(name) for name in list(done)]
-        written = [file for dump in pieced for file in (dump.plain, dump.packed)]
+        pieced = [done.pop(name) for name in list(done) if isinstance(done[name], PiecedDump)]
+        written = [file for pair in done.values() for file in pair]
+        written += [file for dump in pieced for file in (dump.plain, dump.packed)]
         write_pieces_index(pieced, {file.name: file.sha256 for file in written}, self.made_by,
                            self.directory / PIECES_FILE)
         for file in written:
