@@ -106,6 +106,7 @@ class ReleaseFiles:
         done = self._forked.results()
         index, how = done.pop(SEARCH_INDEX)
         log.info("search index: %s", how)
+        # A task in pieces gives a list of its dumps; pack_file the pair of files it wrote.
         pieced: list[PiecedDump] = [dump for name in list(done) if isinstance(done[name], list)
                                     for dump in done.pop(name)]
         written = [file for pair in done.values() for file in pair]
