@@ -58,13 +58,46 @@ def test_a_piece_is_copied_only_from_the_same_lines(tmp_path, monkeypatch):
     first.write_bytes(_sorted_lines(range(300)))
     second.write_bytes(first.read_bytes().replace(b'<http://e.org/s149> <http://e.org/p> "1"',
                                                   b'<http://e.org/s149> <http://e.org/p> "7"'))
-    kept = write_in_pieces(first, tmp_path / "first.ttl", ox.RdfFormat.TURTLE, {}, None)
-    again = write_in_pieces(second, tmp_path / "again.ttl", ox.RdfFormat.TURTLE, {},
-                            KeptPieces(first, tmp_path / "first.ttl", kept.pieces))
-    scratch = write_in_pieces(second, tmp_path / "scratch.ttl", ox.RdfFormat.TURTLE, {}, None)
+    turtle = ox.RdfFormat.TURTLE
+    [kept] = write_in_pieces(first, [(tmp_path / "first.ttl", turtle, None)], {})
+    [again] = write_in_pieces(second, [(tmp_path / "again.ttl", turtle, KeptPieces(
+        first, tmp_path / "first.ttl", kept.pieces))], {})
+    [scratch] = write_in_pieces(second, [(tmp_path / "scratch.ttl", turtle, None)], {})
     assert again.copied == len(again.pieces) - 2  # all but the prefixes and the changed one
     assert (again.plain, again.packed) == (replace(scratch.plain, name="again.ttl"),
                                            replace(scratch.packed, name="again.ttl.gz"))
+
+
+def test_dumps_written_together_are_the_bytes_of_each_written_alone(tmp_path, monkeypatch):
+    """The JSON-LD and TriG dumps are written in one pass over the N-Quads' chunks, each chunk
+    parsed once for both: each dump is the bytes it is alone, whether the other copies the
+    chunk's piece or makes it."""
+    monkeypatch.setattr("defence_kg.build.pieces.CHUNK_BYTES", 2000)
+    first, second = tmp_path / "first.nq", tmp_path / "second.nq"
+    quads = b"".join(sorted(line.replace(b" .\n", f" <http://e.org/g{n % 3}> .\n".encode())
+                            for n, line in enumerate(_sorted_lines(range(300)).splitlines(True))))
+    first.write_bytes(quads)
+    second.write_bytes(quads.replace(b'<http://e.org/s149> <http://e.org/p> "1"',
+                                     b'<http://e.org/s149> <http://e.org/p> "7"'))
+    prefixes, trig, jsonld = {"e": "http://e.org/"}, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD
+    [kept] = write_in_pieces(first, [(tmp_path / "first.trig", trig, None)], prefixes)
+    alone, together = tmp_path / "alone", tmp_path / "together"
+    alone.mkdir(), together.mkdir()
+    expected = [write_in_pieces(second, [(alone / f"d.{name}", rdf_format, None)], prefixes)[0]
+                for name, rdf_format in (("jsonld", jsonld), ("trig", trig))]
+    made = write_in_pieces(second, [
+        (together / "d.jsonld", jsonld, None),
+        (together / "d.trig", trig, KeptPieces(first, tmp_path / "first.trig", kept.pieces))],
+        prefixes)
+    assert made[0].copied == 0 and made[1].copied == len(made[1].pieces) - 2 > 10
+    assert [(dump.plain, dump.packed) for dump in made] == [
+        (dump.plain, dump.packed) for dump in expected]
+    statements = set(ox.parse(path=str(second)))
+    for name, rdf_format in (("jsonld", jsonld), ("trig", trig)):
+        assert set(ox.parse(path=str(together / f"d.{name}"), format=rdf_format)) == statements
+    with pytest.raises(ValueError):  # Turtle is written from the N-Triples, TriG the N-Quads
+        write_in_pieces(second, [(together / "d.ttl", ox.RdfFormat.TURTLE, None),
+                                 (together / "x.trig", trig, None)], prefixes)
 
 
 def _publish(settings, caplog) -> tuple[int, int]:

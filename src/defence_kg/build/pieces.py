@@ -22,6 +22,7 @@ import mmap
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 
 import isal
@@ -168,15 +169,15 @@ class _PieceWriter(_DumpWriter):
         if not self.array:
             self.piece("header", 0, None, lambda: self.header)
 
-    def chunk(self, lines: bytes) -> None:
-        """Write a chunk of the sorted lines (made only if the last release lacks its piece)."""
+    def chunk(self, lines: bytes, parsed: Callable[[], list]) -> None:
+        """Write a chunk of the sorted lines (made only if the last release lacks its piece);
+        `parsed` gives its statements."""
         kind = self.lead.decode()
         found = self.kept.read(kind, lines) if self.kept is not None else None
-        self.piece(kind, len(lines), found, lambda lead=self.lead: lead + self._body(lines))
+        self.piece(kind, len(lines), found, lambda lead=self.lead: lead + self._body(parsed()))
         self.lead = b"," if self.array else b""
 
-    def _body(self, lines: bytes) -> bytes:
-        statements = ox.parse(input=lines, format=self.lines, lenient=True)
+    def _body(self, statements: list) -> bytes:
         text = ox.serialize(statements, format=self.rdf_format, prefixes=self.prefixes)
         if self.array:
             return text[1:-1]
@@ -213,15 +214,27 @@ class _PieceWriter(_DumpWriter):
         return PiecedDump(plain, packed, lines, self.pieces, self.copied)
 
 
-def write_in_pieces(source: Path, target: Path, rdf_format: ox.RdfFormat,
-                    prefixes: dict[str, str], kept: KeptPieces | None) -> PiecedDump:
-    """Serialise the build's sorted N-Quads or N-Triples to target and its gzip, a chunk at a
-    time, copying the pieces the last release has (`kept`); describe them."""
-    writer = _PieceWriter(target, rdf_format, prefixes, kept)
+def write_in_pieces(source: Path, dumps: list[tuple[Path, ox.RdfFormat, KeptPieces | None]],
+                    prefixes: dict[str, str]) -> list[PiecedDump]:
+    """Serialise the build's sorted N-Quads or N-Triples to each dump's target (path, format,
+    and the pieces the last release has, copied) and its gzip, a chunk at a time; describe
+    them. A chunk is parsed once for all the dumps that make its piece (most of a dump's
+    cost: its lines made into Python objects; docs/design.md, "One parse for two dumps")."""
+    writers = [_PieceWriter(target, rdf_format, prefixes, kept)
+               for target, rdf_format, kept in dumps]
+    if len({writer.lines for writer in writers}) > 1:
+        raise ValueError("dumps in pieces of one source are all of datasets or all of triples")
     with mapped(source) as data:
         for start, end in chunks(data or b""):
-            writer.chunk(data[start:end])
-    return writer.finish()
+            lines = data[start:end]
+            parsed = cache(partial(_parse, lines, writers[0].lines))
+            for writer in writers:
+                writer.chunk(lines, parsed)
+    return [writer.finish() for writer in writers]
+
+
+def _parse(lines: bytes, rdf_format: ox.RdfFormat) -> list:
+    return list(ox.parse(input=lines, format=rdf_format, lenient=True))
 
 
 def _header(rdf_format: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:

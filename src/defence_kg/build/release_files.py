@@ -43,8 +43,10 @@ DUMP_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 DUMPS = "dumps"  # the release's folder of dumps
-# The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale").
-LONGEST_FIRST = ("jsonld", "trig", "ttl", "nq", "nt")
+# The forked tasks, the longest first (measured: docs/design.md, "Publishing at scale"); the
+# JSON-LD and TriG dumps in one, which parses each chunk of the N-Quads once for both
+# (docs/design.md, "One parse for two dumps").
+LONGEST_FIRST = (("jsonld", "trig"), ("ttl",), ("nq",), ("nt",))
 FORKS = 2  # the machine's cores: publish's own share is short
 SEARCH_ROWS = "search-rows"  # the index's rows, kept beside the release for the next build
 SEARCH_KEPT = "search"  # under the output directory: each release's SEARCH_ROWS
@@ -70,17 +72,22 @@ class ReleaseFiles:
         self.counts: dict[str, int] = {}  # statements: triples (quads for dataset formats)
         tasks = {SEARCH_INDEX: partial(_write_search_index, statements, vocabulary,
                                        directory / SEARCH_INDEX, last)}
-        for extension in LONGEST_FIRST:
-            rdf_format = DUMP_FORMATS[extension]
-            source = statements.nquads if rdf_format.supports_datasets else statements.ntriples
-            target = dumps / f"{DUMP_NAME}.{extension}"
-            if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-                os.link(source, target)  # already written, sorted, by the build
-                tasks[target.name] = partial(pack_file, target)
-            else:  # in pieces, each its own task (one task for two was the longest)
-                tasks[target.name] = partial(write_in_pieces, source, target, rdf_format,
-                                             vocabulary.prefixes, (pieces or {}).get(target.name))
-            self.counts[target.name] = quads if rdf_format.supports_datasets else triples
+        for extensions in LONGEST_FIRST:
+            targets = [dumps / f"{DUMP_NAME}.{extension}" for extension in extensions]
+            formats = [DUMP_FORMATS[extension] for extension in extensions]
+            datasets = formats[0].supports_datasets
+            source = statements.nquads if datasets else statements.ntriples
+            if formats[0] in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+                os.link(source, targets[0])  # already written, sorted, by the build
+                tasks[targets[0].name] = partial(pack_file, targets[0])
+            else:
+                tasks["+".join(target.name for target in targets)] = partial(
+                    write_in_pieces, source,
+                    [(target, rdf_format, (pieces or {}).get(target.name))
+                     for target, rdf_format in zip(targets, formats, strict=True)],
+                    vocabulary.prefixes)
+            for target in targets:
+                self.counts[target.name] = quads if datasets else triples
         self._forked = Forked(tasks, at_once=BESIDE_THE_CHECKS)
 
     def __enter__(self) -> ReleaseFiles:
@@ -99,7 +106,9 @@ class ReleaseFiles:
         done = self._forked.results()
         index, how = done.pop(SEARCH_INDEX)
         log.info("search index: %s", how)
-        pieced = [done.pop(name) for name in list(done) if isinstance(done[name], PiecedDump)]
+        # A task in pieces gives a list of its dumps; pack_file the pair of files it wrote.
+        pieced: list[PiecedDump] = [dump for name in list(done) if isinstance(done[name], list)
+                                    for dump in done.pop(name)]
         written = [file for pair in done.values() for file in pair]
         written += [file for dump in pieced for file in (dump.plain, dump.packed)]
         write_pieces_index(pieced, {file.name: file.sha256 for file in written}, self.made_by,
