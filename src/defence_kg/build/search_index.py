@@ -11,6 +11,7 @@ sources support it. The same quads in the same order give the same bytes (one SQ
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import json
@@ -54,6 +55,8 @@ DIGIT = re.compile(r"\d")
 # 1M), so up to 2M quads or so each table is written once, as one segment.
 FTS_MEMORY = 64 << 20
 FTS_TABLES = ("name_words", "sentence_words")
+# name_words is read in rowid order (the rank), never by BM25: no column sizes kept per name
+# (columnsize=0: no _docsize row written for each).
 SCHEMA = """
 CREATE TABLE entry (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
@@ -61,7 +64,8 @@ CREATE TABLE entry (
   text TEXT, joined TEXT);
 CREATE TABLE name (id INTEGER PRIMARY KEY, entry INTEGER NOT NULL, name TEXT NOT NULL,
   key TEXT NOT NULL);
-CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', prefix='1 2 3',
+CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', columnsize=0,
+  prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', content_rowid='id',
   prefix='1 2 3',
@@ -180,9 +184,12 @@ KEPT_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 def _keep(rows: list, facts: _Facts, kept: Path) -> None:
     """Keep what the next build's _amend reads: the rows, in their order, and what the rows
-    of unchanged IRIs depend on beyond their own lines (marshal: the fastest to read back)."""
+    of unchanged IRIs depend on beyond their own lines, with the graphs where each IRI is an
+    object (by number: the graphs' names in their numbers' order); marshal: the fastest to
+    read back."""
     state = (KEPT_CODE, rows, dict(facts.parents), facts._labels, facts.segment_of,
-             facts.source_of)
+             facts.source_of, sorted(facts.graph_ids, key=facts.graph_ids.get),
+             dict(facts.used))
     with open(kept, "wb") as out:
         marshal.dump(state, out)
 
@@ -194,7 +201,8 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     try:
         # From bytes read whole: marshal.load(file) reads the file object by object, three to
         # four times the CPU (1.5 s of 68 MB at 1M quads, 0.4 s from bytes).
-        code, rows, parents, labels, segment_of, source_of = marshal.loads(last.rows.read_bytes())
+        (code, rows, parents, labels, segment_of, source_of, graph_names,
+         used) = marshal.loads(last.rows.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return "the last release's rows are unreadable"
     if code != KEPT_CODE:
@@ -208,6 +216,10 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     facts.parents.update(parents)  # unchanged: no sub-class or sub-property line changed
     facts._labels.update(labels)  # unchanged: no label of a type changed
     facts.segment_of, facts.source_of = dict(segment_of), dict(source_of)
+    # The last release's uses, numbered as they were: the reached IRIs' amended below, the
+    # others' unchanged (a changed line using an IRI as an object reaches it).
+    facts.graph_ids = {name: number for number, name in enumerate(graph_names)}
+    facts.used.update(used)
     for iri in reached:  # their lines in the release say it again, if they still do
         facts.segment_of.pop(iri, None)
         facts.source_of.pop(iri, None)
@@ -216,13 +228,12 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
         moved = _graphs_moved(facts, segment_of, source_of, reached)
         if not _changed_whole(moved, lines, graphs, last.graphs):
             return "a graph's segment or source changed while some of its lines did not"
-        _add_uses(facts, reached, changes, last.store, vocabulary)
+        _amend_uses(facts, changes, last.store)
         types = {t for iri in reached for t in facts.types_of(iri)} - set(labels)
         _feed(facts, data, types, fed, vocabulary)  # a type new to the release: its label
     again = {iri for iri in reached if iri in facts.literals}
-    rows = [row for row in rows if row[0][1] not in reached] + _rows(facts, sorted(again))
-    rows.sort(key=_rank)
-    return rows, facts
+    return _merged([row for row in rows if row[0][1] not in reached],
+                   _rows(facts, sorted(again))), facts
 
 
 def _reached(changes: list[list[ox.Quad]], labels: dict[str, str], vocabulary: Vocabulary
@@ -282,37 +293,25 @@ def _changed_whole(moved: set[str], lines: list[list[bytes]], graphs: dict[str, 
                for g in moved)
 
 
-def _add_uses(facts: _Facts, reached: set[str], changes: list[list[ox.Quad]], store: Path,
-              vocabulary: Vocabulary) -> None:
-    """Add the graphs where each reached IRI is an object to its facts, as _Facts.add would:
-    the quads of the last release (its store, read-only as servers open it), counted by
-    graph, less the removed quads', with the added quads'."""
-    derived = {str(graph) for graph in vocabulary.derived_graphs}
-    uses: dict[tuple[str, str], int] = defaultdict(int)
-    query = USES.format(values=" ".join(f"<{iri}>" for iri in sorted(reached)),
-                        derived=", ".join(f"<{graph}>" for graph in sorted(derived)),
-                        type=RDF_TYPE)
-    for solution in ox.Store.read_only(str(store)).query(query):
-        uses[solution["o"].value, solution["g"].value] += int(solution["n"].value)
-    for quads, sign in zip(changes, (-1, 1)):
-        for quad in quads:
-            obj, graph = quad.object, quad.graph_name
-            if (type(obj) is ox.NamedNode and obj.value in reached
-                    and type(quad.subject) is ox.NamedNode and quad.predicate.value != RDF_TYPE
-                    and type(graph) is ox.NamedNode and graph.value not in derived):
-                uses[obj.value, graph.value] += sign
-    for (iri, graph), count in sorted(uses.items()):
-        if count:
-            facts.graphs[iri].add(facts.graph_ids.setdefault(graph, len(facts.graph_ids)))
-
-
-# The asserted quads whose object is one of some IRIs, counted by object and graph: those
-# _Facts.add notes the graph of for its object.
-USES = """SELECT ?o ?g (COUNT(*) AS ?n) WHERE {{
-  VALUES ?o {{ {values} }}
-  GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(isIRI(?s) && ?p != <{type}> && ?g NOT IN ({derived}))
-}} GROUP BY ?o ?g"""
+def _amend_uses(facts: _Facts, changes: list[list[ox.Quad]], store: Path) -> None:
+    """Amend the last release's graphs where an IRI is an object (facts.used) by the changed
+    quads, as _Facts.add notes them: an added use's graph added; a removed use's graph taken
+    away unless another use of the IRI is left in that graph (the last release's uses there,
+    from its store read-only as servers open it, by graph and object: a few quads, less the
+    removed ones)."""
+    removed, added = (Counter(use for use in map(facts.use, quads) if use is not None)
+                      for quads in changes)
+    for iri, graph in added:
+        facts.used[iri].add(facts.graph_id(graph))
+    gone = sorted(use for use in removed if use not in added)
+    if not gone:
+        return
+    last = ox.Store.read_only(str(store))
+    for iri, graph in gone:
+        left = sum(facts.use(quad) is not None for quad in last.quads_for_pattern(
+            None, None, ox.NamedNode(iri), ox.NamedNode(graph))) - removed[iri, graph]
+        if not left:
+            facts.used[iri].discard(facts.graph_ids[graph])
 
 
 def _write(rows: list, path: Path) -> None:
@@ -348,7 +347,10 @@ class _Facts:
             lambda: defaultdict(list))
         self.types: dict[str, set[str]] = defaultdict(set)  # asserted types only
         self.parents: dict[str, set[str]] = defaultdict(set)  # sub-class and sub-property
-        self.graphs: dict[str, set[int]] = defaultdict(set)  # where an IRI is used
+        # Where an IRI is used, by graph number: as the subject (of any quad in an asserted
+        # graph) and as the object (use()); the second kept for the next build's _amend.
+        self.graphs: dict[str, set[int]] = defaultdict(set)
+        self.used: dict[str, set[int]] = defaultdict(set)
         self.graph_ids: dict[str, int] = {}
         self.segment_of: dict[str, str] = {}  # statement graph -> the segment it comes from
         self.source_of: dict[str, str] = {}  # segment -> its source
@@ -365,7 +367,7 @@ class _Facts:
         if type(obj) is ox.Literal:
             self.literals[subject][predicate].append(obj)
             if asserted:
-                self.graphs[subject].add(self.graph_ids.setdefault(graph, len(self.graph_ids)))
+                self.graphs[subject].add(self.graph_id(graph))
             return
         iri = obj.value if type(obj) is ox.NamedNode else None
         if iri is not None:
@@ -378,11 +380,23 @@ class _Facts:
             elif predicate == CONTEXT:
                 self.source_of[subject] = iri
         if asserted:
-            graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
+            graph_id = self.graph_id(graph)
             self.graphs[subject].add(graph_id)
-            # A class is not supported by a sentence because something is an instance of it.
             if iri is not None and predicate != RDF_TYPE:
-                self.graphs[iri].add(graph_id)
+                self.used[iri].add(graph_id)
+
+    def use(self, quad: ox.Quad) -> tuple[str, str] | None:
+        """(object, graph) where add() notes the graph as one where the object is used."""
+        obj, graph = quad.object, quad.graph_name
+        # A class is not supported by a sentence because something is an instance of it.
+        if (type(obj) is ox.NamedNode and type(quad.subject) is ox.NamedNode
+                and type(graph) is ox.NamedNode and graph.value not in self.derived
+                and quad.predicate.value != RDF_TYPE):
+            return obj.value, graph.value
+        return None
+
+    def graph_id(self, graph: str) -> int:
+        return self.graph_ids.setdefault(graph, len(self.graph_ids))
 
     def name_properties(self) -> list[str]:
         """NAMES and every property declared a sub-property of one of them, transitively."""
@@ -437,6 +451,7 @@ class _Facts:
     def support(self, iri: str, segments: list[str | None]) -> tuple[int, int]:
         """(sources, sentences): how many of each hold statements using the IRI."""
         found = set(map(segments.__getitem__, self.graphs.get(iri, ())))
+        found.update(map(segments.__getitem__, self.used.get(iri, ())))
         found.discard(None)
         return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
 
@@ -468,6 +483,19 @@ def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[tuple]]]:
         rows.append((row, [(name, compact(name), joined(name)) for name in own]))
     rows.sort(key=_rank)
     return rows
+
+
+def _merged(ranked: list, new: list) -> list:
+    """Rows in rank order from two lists in rank order: each new row placed by a binary search,
+    so that the keys of the few new rows and of a few of the others are computed, not of all
+    (sorting the whole list again: 0.3 s at 1M quads). Ranks end with the IRI: no two equal."""
+    merged, start = [], 0
+    for row in new:
+        at = bisect.bisect_left(ranked, _rank(row), lo=start, key=_rank)
+        merged += ranked[start:at]
+        merged.append(row)
+        start = at
+    return merged + ranked[start:]
 
 
 def _rank(entry: tuple[tuple, list[tuple]]) -> tuple:
