@@ -282,8 +282,9 @@ def test_an_index_from_the_last_rows_is_the_full_one_or_says_why_not(tmp_path, c
 def test_an_index_amended_again_and_again_keeps_every_use(tmp_path):
     """The graphs where each IRI is used as an object are kept with the rows and amended by
     the changed lines: a use removed where another is left in its graph, the last use in a
-    graph removed, a use in a new sentence; then names added to those IRIs, so that their rows
-    are made again from the uses kept by the amended build: each index is the full one."""
+    graph removed, a use replaced by another in its graph, a use in a new sentence; then names
+    added to those IRIs, so that their rows are made again from the uses kept by the amended
+    build: each index is the full one."""
     v = Vocabulary()
     label, rel, near = ("<http://www.w3.org/2000/01/rdf-schema#label>", f"<{v.ontology}rel>",
                         f"<{v.ontology}near>")
@@ -303,8 +304,10 @@ def test_an_index_amended_again_and_again_keeps_every_use(tmp_path):
              f'{a} {rel} {b} {g1} .\n', f'{c} {rel} {b} {g2} .\n', f'{c} {near} {b} {g2} .\n',
              f'{c} {rel} {a} {g2} .\n', f'{c} {rel} {d} {g2} .\n']
     second = [line for line in first
-              if line not in (f'{c} {rel} {b} {g2} .\n', f'{c} {rel} {a} {g2} .\n')]
-    second += [*sentence(3, g3), f'{c} {label} "c"@en {g3} .\n', f'{c} {rel} {d} {g3} .\n']
+              if line not in (f'{c} {rel} {b} {g2} .\n', f'{c} {rel} {a} {g2} .\n',
+                              f'{c} {rel} {d} {g2} .\n')]
+    second += [*sentence(3, g3), f'{c} {label} "c"@en {g3} .\n', f'{c} {rel} {d} {g3} .\n',
+               f'{c} {near} {d} {g2} .\n']
     third = second + [f'{x} {label} "{x[-2]} again"@de {g1} .\n' for x in (a, b, d)]
     assert _index_both_ways(tmp_path, first, second, third) == [
         "the last release's rows, amended"] * 2

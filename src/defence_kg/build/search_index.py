@@ -295,14 +295,13 @@ def _changed_whole(moved: set[str], lines: list[list[bytes]], graphs: dict[str, 
 
 def _amend_uses(facts: _Facts, changes: list[list[ox.Quad]], store: Path) -> None:
     """Amend the last release's graphs where an IRI is an object (facts.used) by the changed
-    quads, as _Facts.add notes them: an added use's graph added; a removed use's graph taken
-    away unless another use of the IRI is left in that graph (the last release's uses there,
-    from its store read-only as servers open it, by graph and object: a few quads, less the
-    removed ones)."""
+    quads, as _Facts.add notes them. An added use is in already: its subject is reached, and
+    _feed gave the facts that subject's lines. A removed use's graph is taken away unless
+    another use of the IRI is left in that graph: an added one, or one of the last release's
+    (from its store, read-only as servers open it, by graph and object: a few quads) that
+    was not removed."""
     removed, added = (Counter(use for use in map(facts.use, quads) if use is not None)
                       for quads in changes)
-    for iri, graph in added:
-        facts.used[iri].add(facts.graph_id(graph))
     gone = sorted(use for use in removed if use not in added)
     if not gone:
         return
