@@ -201,12 +201,13 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     try:
         # From bytes read whole: marshal.load(file) reads the file object by object, three to
         # four times the CPU (1.5 s of 68 MB at 1M quads, 0.4 s from bytes).
-        (code, rows, parents, labels, segment_of, source_of, graph_names,
-         used) = marshal.loads(last.rows.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        state = marshal.loads(last.rows.read_bytes())
+        code = state[0]
+    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
         return "the last release's rows are unreadable"
     if code != KEPT_CODE:
         return "the last release's rows were made by other code"
+    _, rows, parents, labels, segment_of, source_of, graph_names, used = state
     lines = [path.read_bytes().splitlines(keepends=True) for path in (last.removed, last.added)]
     changes = [list(_parse(list(_lines_to_index(part, vocabulary)))) for part in lines]
     reached, why = _reached(changes, labels, vocabulary)
