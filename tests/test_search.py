@@ -201,34 +201,41 @@ def test_only_an_explanations_own_statements_are_skipped_unparsed(tmp_path):
         "in the data", "a rule"]
 
 
-def _index_both_ways(tmp_path: Path, last: list[str], now: list[str]) -> str:
-    """Index `now` (N-Quads lines) from the rows kept for `last` and from every line; check
-    the two files are the same bytes; return how the first was made."""
-    vocabulary = Vocabulary()
-    files = {}
-    for name, lines in (("last", last), ("now", now), ("removed", set(last) - set(now)),
-                        ("added", set(now) - set(last))):
-        files[name] = tmp_path / f"{name}.nq"
-        files[name].write_text("".join(sorted(lines)), encoding="utf-8")
-    graphs = [{}, {}]
-    for counts, lines in zip(graphs, (last, now), strict=True):
-        for line in lines:
-            graph = line.rsplit(" <", 1)[1][:-4]
-            counts[graph] = counts.get(graph, 0) + 1
-    (tmp_path / "graphs.json").write_text(json.dumps(graphs[0]), encoding="utf-8")
-    store = ox.Store(str(tmp_path / "store"))
-    store.load(path=str(files["last"]), format=ox.RdfFormat.N_QUADS)
-    del store
-    search_index.write_search_index(quads_to_index(files["last"], vocabulary), vocabulary,
-                                    tmp_path / "last.sqlite", tmp_path / "rows")
-    kept = search_index.LastIndex(tmp_path / "rows", tmp_path / "store",
-                                  tmp_path / "graphs.json", files["removed"], files["added"])
-    how = search_index.write_search_index_again(files["now"], graphs[1], kept, vocabulary,
-                                                tmp_path / "again.sqlite", tmp_path / "rows2")
-    search_index.write_search_index(quads_to_index(files["now"], vocabulary), vocabulary,
-                                    tmp_path / "full.sqlite")
-    assert (tmp_path / "again.sqlite").read_bytes() == (tmp_path / "full.sqlite").read_bytes()
-    return how
+def _index_both_ways(tmp_path: Path, *versions: list[str]) -> list[str]:
+    """Index each version (N-Quads lines) after the first from the rows kept for the one
+    before it (the first's by a full pass, the others' as the amended path keeps them) and
+    from every line; check the two files are the same bytes; return how each was made."""
+    vocabulary, hows = Vocabulary(), []
+    for step, (last, now) in enumerate(itertools.pairwise(versions)):
+        here = tmp_path / str(step)
+        here.mkdir()
+        files = {}
+        for name, lines in (("last", last), ("now", now), ("removed", set(last) - set(now)),
+                            ("added", set(now) - set(last))):
+            files[name] = here / f"{name}.nq"
+            files[name].write_text("".join(sorted(lines)), encoding="utf-8")
+        graphs = [{}, {}]
+        for counts, lines in zip(graphs, (last, now), strict=True):
+            for line in lines:
+                graph = line.rsplit(" <", 1)[1][:-4]
+                counts[graph] = counts.get(graph, 0) + 1
+        (here / "graphs.json").write_text(json.dumps(graphs[0]), encoding="utf-8")
+        store = ox.Store(str(here / "store"))
+        store.load(path=str(files["last"]), format=ox.RdfFormat.N_QUADS)
+        del store
+        rows = tmp_path / str(step - 1) / "rows"
+        if not step:
+            rows = here / "first-rows"
+            search_index.write_search_index(quads_to_index(files["last"], vocabulary),
+                                            vocabulary, here / "last.sqlite", rows)
+        kept = search_index.LastIndex(rows, here / "store", here / "graphs.json",
+                                      files["removed"], files["added"])
+        hows.append(search_index.write_search_index_again(
+            files["now"], graphs[1], kept, vocabulary, here / "again.sqlite", here / "rows"))
+        search_index.write_search_index(quads_to_index(files["now"], vocabulary), vocabulary,
+                                        here / "full.sqlite")
+        assert (here / "again.sqlite").read_bytes() == (here / "full.sqlite").read_bytes(), step
+    return hows
 
 
 @pytest.mark.parametrize("change, how", [
@@ -268,7 +275,42 @@ def test_an_index_from_the_last_rows_is_the_full_one_or_says_why_not(tmp_path, c
     }
     removed, added = changed[change]
     now = [line for line in last if line not in removed] + added
-    assert _index_both_ways(tmp_path, last, now).startswith(how)
+    assert _index_both_ways(tmp_path, last, now)[0].startswith(how)
+
+
+
+def test_an_index_amended_again_and_again_keeps_every_use(tmp_path):
+    """The graphs where each IRI is used as an object are kept with the rows and amended by
+    the changed lines: a use removed where another is left in its graph, the last use in a
+    graph removed, a use replaced by another in its graph, a use in a new sentence; then names
+    added to those IRIs, so that their rows are made again from the uses kept by the amended
+    build: each index is the full one."""
+    v = Vocabulary()
+    label, rel, near = ("<http://www.w3.org/2000/01/rdf-schema#label>", f"<{v.ontology}rel>",
+                        f"<{v.ontology}near>")
+    derived, context = "<http://www.w3.org/ns/prov#wasDerivedFrom>", (
+        "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#referenceContext>")
+    sources = f"<{v.graph['sources/r']}>"
+    a, b, c, d = (f"<{v.id}{name}>" for name in "abcd")
+    g1, g2, g3 = (f"<{v.graph[f'r{n}/sentence-1']}>" for n in (1, 2, 3))
+
+    def sentence(n: int, graph: str) -> list[str]:
+        segment, source = f"<{v.id}source/r{n}/sentence/1>", f"<{v.id}source/r{n}>"
+        return [f'{graph} {derived} {segment} {sources} .\n',
+                f'{segment} {context} {source} {sources} .\n']
+
+    first = [*sentence(1, g1), *sentence(2, g2),
+             *(f'{x} {label} "{x[-2]}"@en {g} .\n' for x, g in ((a, g1), (b, g1), (c, g2))),
+             f'{a} {rel} {b} {g1} .\n', f'{c} {rel} {b} {g2} .\n', f'{c} {near} {b} {g2} .\n',
+             f'{c} {rel} {a} {g2} .\n', f'{c} {rel} {d} {g2} .\n']
+    second = [line for line in first
+              if line not in (f'{c} {rel} {b} {g2} .\n', f'{c} {rel} {a} {g2} .\n',
+                              f'{c} {rel} {d} {g2} .\n')]
+    second += [*sentence(3, g3), f'{c} {label} "c"@en {g3} .\n', f'{c} {rel} {d} {g3} .\n',
+               f'{c} {near} {d} {g2} .\n']
+    third = second + [f'{x} {label} "{x[-2]} again"@de {g1} .\n' for x in (a, b, d)]
+    assert _index_both_ways(tmp_path, first, second, third) == [
+        "the last release's rows, amended"] * 2
 
 
 def test_lookups_use_the_index_not_a_scan(release):

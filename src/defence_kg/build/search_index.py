@@ -11,6 +11,7 @@ sources support it. The same quads in the same order give the same bytes (one SQ
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import json
@@ -54,6 +55,8 @@ DIGIT = re.compile(r"\d")
 # 1M), so up to 2M quads or so each table is written once, as one segment.
 FTS_MEMORY = 64 << 20
 FTS_TABLES = ("name_words", "sentence_words")
+# name_words is read in rowid order (the rank), never by BM25: no column sizes kept per name
+# (columnsize=0: no _docsize row written for each).
 SCHEMA = """
 CREATE TABLE entry (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
@@ -61,7 +64,8 @@ CREATE TABLE entry (
   text TEXT, joined TEXT);
 CREATE TABLE name (id INTEGER PRIMARY KEY, entry INTEGER NOT NULL, name TEXT NOT NULL,
   key TEXT NOT NULL);
-CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', prefix='1 2 3',
+CREATE VIRTUAL TABLE name_words USING fts5 (name, joined, content='', columnsize=0,
+  prefix='1 2 3',
   tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE sentence_words USING fts5 (text, joined, content='entry', content_rowid='id',
   prefix='1 2 3',
@@ -130,15 +134,22 @@ def write_search_index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: P
     """Write the index of the quads to path (replaced whole: written beside it, then renamed),
     and what an add-one build needs of it to `kept` (write_search_index_again)."""
     # The facts are millions of small containers without a cycle among them: the collector's
-    # passes over them (a tenth of the index's CPU) would find nothing to free.
+    # passes over them (a tenth of the index's CPU) would find nothing to free. They are
+    # freed as _index returns, before the collector is back: the first allocation after it
+    # would otherwise walk every object made while it was paused (0.1 s at 200k quads).
     with pause_cycle_collector():
-        facts = _Facts(vocabulary)
-        for quad in quads:
-            facts.add(quad)
-        rows = _rows(facts, sorted(facts.literals))
-        _write(rows, path)
-        if kept is not None:
-            _keep(rows, facts, kept)
+        _index(quads, vocabulary, path, kept)
+
+
+def _index(quads: Iterable[ox.Quad], vocabulary: Vocabulary, path: Path,
+           kept: Path | None) -> None:
+    facts = _Facts(vocabulary)
+    for quad in quads:
+        facts.add(quad)
+    rows = _rows(facts, sorted(facts.literals))
+    _write(rows, path)
+    if kept is not None:
+        _keep(rows, facts, kept)
 
 
 @dataclass(frozen=True)
@@ -160,19 +171,26 @@ def write_search_index_again(nquads: Path, graphs: dict[str, int], last: LastInd
     to path, from the last release's rows with those of the IRIs the change reaches computed
     again: the same rows, so the same bytes, as write_search_index. Where it cannot tell which
     rows changed, the index is written from every line. Return how it was made (for the log)."""
-    with pause_cycle_collector():
-        why = "the last release's rows are missing"
-        if last.rows.exists():
-            amended = _amend(nquads, graphs, last, vocabulary)
-            if isinstance(amended, str):
-                why = amended
-            else:
-                rows, facts = amended
-                _write(rows, path)
-                _keep(rows, facts, kept)
-                return "the last release's rows, amended"
+    with pause_cycle_collector():  # as in write_search_index
+        why = _index_again(nquads, graphs, last, vocabulary, path, kept)
+    if why is None:
+        return "the last release's rows, amended"
     write_search_index(quads_to_index(nquads, vocabulary), vocabulary, path, kept)
     return f"every line read ({why})"
+
+
+def _index_again(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vocabulary,
+                 path: Path, kept: Path) -> str | None:
+    """Write the index from the last release's rows amended, or say why it cannot be."""
+    if not last.rows.exists():
+        return "the last release's rows are missing"
+    amended = _amend(nquads, graphs, last, vocabulary)
+    if isinstance(amended, str):
+        return amended
+    rows, facts = amended
+    _write(rows, path)
+    _keep(rows, facts, kept)
+    return None
 
 
 KEPT_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
@@ -180,9 +198,12 @@ KEPT_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 def _keep(rows: list, facts: _Facts, kept: Path) -> None:
     """Keep what the next build's _amend reads: the rows, in their order, and what the rows
-    of unchanged IRIs depend on beyond their own lines (marshal: the fastest to read back)."""
+    of unchanged IRIs depend on beyond their own lines, with the graphs where each IRI is an
+    object (by number: the graphs' names in their numbers' order); marshal: the fastest to
+    read back."""
     state = (KEPT_CODE, rows, dict(facts.parents), facts._labels, facts.segment_of,
-             facts.source_of)
+             facts.source_of, sorted(facts.graph_ids, key=facts.graph_ids.get),
+             dict(facts.used))
     with open(kept, "wb") as out:
         marshal.dump(state, out)
 
@@ -194,11 +215,13 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     try:
         # From bytes read whole: marshal.load(file) reads the file object by object, three to
         # four times the CPU (1.5 s of 68 MB at 1M quads, 0.4 s from bytes).
-        code, rows, parents, labels, segment_of, source_of = marshal.loads(last.rows.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        state = marshal.loads(last.rows.read_bytes())
+        code = state[0]
+    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
         return "the last release's rows are unreadable"
     if code != KEPT_CODE:
         return "the last release's rows were made by other code"
+    _, rows, parents, labels, segment_of, source_of, graph_names, used = state
     lines = [path.read_bytes().splitlines(keepends=True) for path in (last.removed, last.added)]
     changes = [list(_parse(list(_lines_to_index(part, vocabulary)))) for part in lines]
     reached, why = _reached(changes, labels, vocabulary)
@@ -208,6 +231,10 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
     facts.parents.update(parents)  # unchanged: no sub-class or sub-property line changed
     facts._labels.update(labels)  # unchanged: no label of a type changed
     facts.segment_of, facts.source_of = dict(segment_of), dict(source_of)
+    # The last release's uses, numbered as they were: the reached IRIs' amended below, the
+    # others' unchanged (a changed line using an IRI as an object reaches it).
+    facts.graph_ids = {name: number for number, name in enumerate(graph_names)}
+    facts.used.update(used)
     for iri in reached:  # their lines in the release say it again, if they still do
         facts.segment_of.pop(iri, None)
         facts.source_of.pop(iri, None)
@@ -216,13 +243,12 @@ def _amend(nquads: Path, graphs: dict[str, int], last: LastIndex, vocabulary: Vo
         moved = _graphs_moved(facts, segment_of, source_of, reached)
         if not _changed_whole(moved, lines, graphs, last.graphs):
             return "a graph's segment or source changed while some of its lines did not"
-        _add_uses(facts, reached, changes, last.store, vocabulary)
+        _amend_uses(facts, changes, last.store)
         types = {t for iri in reached for t in facts.types_of(iri)} - set(labels)
         _feed(facts, data, types, fed, vocabulary)  # a type new to the release: its label
     again = {iri for iri in reached if iri in facts.literals}
-    rows = [row for row in rows if row[0][1] not in reached] + _rows(facts, sorted(again))
-    rows.sort(key=_rank)
-    return rows, facts
+    return _merged([row for row in rows if row[0][1] not in reached],
+                   _rows(facts, sorted(again))), facts
 
 
 def _reached(changes: list[list[ox.Quad]], labels: dict[str, str], vocabulary: Vocabulary
@@ -282,37 +308,24 @@ def _changed_whole(moved: set[str], lines: list[list[bytes]], graphs: dict[str, 
                for g in moved)
 
 
-def _add_uses(facts: _Facts, reached: set[str], changes: list[list[ox.Quad]], store: Path,
-              vocabulary: Vocabulary) -> None:
-    """Add the graphs where each reached IRI is an object to its facts, as _Facts.add would:
-    the quads of the last release (its store, read-only as servers open it), counted by
-    graph, less the removed quads', with the added quads'."""
-    derived = {str(graph) for graph in vocabulary.derived_graphs}
-    uses: dict[tuple[str, str], int] = defaultdict(int)
-    query = USES.format(values=" ".join(f"<{iri}>" for iri in sorted(reached)),
-                        derived=", ".join(f"<{graph}>" for graph in sorted(derived)),
-                        type=RDF_TYPE)
-    for solution in ox.Store.read_only(str(store)).query(query):
-        uses[solution["o"].value, solution["g"].value] += int(solution["n"].value)
-    for quads, sign in zip(changes, (-1, 1)):
-        for quad in quads:
-            obj, graph = quad.object, quad.graph_name
-            if (type(obj) is ox.NamedNode and obj.value in reached
-                    and type(quad.subject) is ox.NamedNode and quad.predicate.value != RDF_TYPE
-                    and type(graph) is ox.NamedNode and graph.value not in derived):
-                uses[obj.value, graph.value] += sign
-    for (iri, graph), count in sorted(uses.items()):
-        if count:
-            facts.graphs[iri].add(facts.graph_ids.setdefault(graph, len(facts.graph_ids)))
-
-
-# The asserted quads whose object is one of some IRIs, counted by object and graph: those
-# _Facts.add notes the graph of for its object.
-USES = """SELECT ?o ?g (COUNT(*) AS ?n) WHERE {{
-  VALUES ?o {{ {values} }}
-  GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(isIRI(?s) && ?p != <{type}> && ?g NOT IN ({derived}))
-}} GROUP BY ?o ?g"""
+def _amend_uses(facts: _Facts, changes: list[list[ox.Quad]], store: Path) -> None:
+    """Amend the last release's graphs where an IRI is an object (facts.used) by the changed
+    quads, as _Facts.add notes them. An added use is in already: its subject is reached, and
+    _feed gave the facts that subject's lines. A removed use's graph is taken away unless
+    another use of the IRI is left in that graph: an added one, or one of the last release's
+    (from its store, read-only as servers open it, by graph and object: a few quads) that
+    was not removed."""
+    removed, added = (Counter(use for use in map(facts.use, quads) if use is not None)
+                      for quads in changes)
+    gone = sorted(use for use in removed if use not in added)
+    if not gone:
+        return
+    last = ox.Store.read_only(str(store))
+    for iri, graph in gone:
+        left = sum(facts.use(quad) is not None for quad in last.quads_for_pattern(
+            None, None, ox.NamedNode(iri), ox.NamedNode(graph))) - removed[iri, graph]
+        if not left:
+            facts.used[iri].discard(facts.graph_ids[graph])
 
 
 def _write(rows: list, path: Path) -> None:
@@ -348,7 +361,10 @@ class _Facts:
             lambda: defaultdict(list))
         self.types: dict[str, set[str]] = defaultdict(set)  # asserted types only
         self.parents: dict[str, set[str]] = defaultdict(set)  # sub-class and sub-property
-        self.graphs: dict[str, set[int]] = defaultdict(set)  # where an IRI is used
+        # Where an IRI is used, by graph number: as the subject (of any quad in an asserted
+        # graph) and as the object (use()); the second kept for the next build's _amend.
+        self.graphs: dict[str, set[int]] = defaultdict(set)
+        self.used: dict[str, set[int]] = defaultdict(set)
         self.graph_ids: dict[str, int] = {}
         self.segment_of: dict[str, str] = {}  # statement graph -> the segment it comes from
         self.source_of: dict[str, str] = {}  # segment -> its source
@@ -380,9 +396,18 @@ class _Facts:
         if asserted:
             graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
             self.graphs[subject].add(graph_id)
-            # A class is not supported by a sentence because something is an instance of it.
             if iri is not None and predicate != RDF_TYPE:
-                self.graphs[iri].add(graph_id)
+                self.used[iri].add(graph_id)
+
+    def use(self, quad: ox.Quad) -> tuple[str, str] | None:
+        """(object, graph) where add() notes the graph as one where the object is used."""
+        obj, graph = quad.object, quad.graph_name
+        # A class is not supported by a sentence because something is an instance of it.
+        if (type(obj) is ox.NamedNode and type(quad.subject) is ox.NamedNode
+                and type(graph) is ox.NamedNode and graph.value not in self.derived
+                and quad.predicate.value != RDF_TYPE):
+            return obj.value, graph.value
+        return None
 
     def name_properties(self) -> list[str]:
         """NAMES and every property declared a sub-property of one of them, transitively."""
@@ -437,6 +462,7 @@ class _Facts:
     def support(self, iri: str, segments: list[str | None]) -> tuple[int, int]:
         """(sources, sentences): how many of each hold statements using the IRI."""
         found = set(map(segments.__getitem__, self.graphs.get(iri, ())))
+        found.update(map(segments.__getitem__, self.used.get(iri, ())))
         found.discard(None)
         return len({self.source_of[s] for s in found if s in self.source_of}), len(found)
 
@@ -468,6 +494,19 @@ def _rows(facts: _Facts, iris: list[str]) -> list[tuple[tuple, list[tuple]]]:
         rows.append((row, [(name, compact(name), joined(name)) for name in own]))
     rows.sort(key=_rank)
     return rows
+
+
+def _merged(ranked: list, new: list) -> list:
+    """Rows in rank order from two lists in rank order: each new row placed by a binary search,
+    so that the keys of the few new rows and of a few of the others are computed, not of all
+    (sorting the whole list again: 0.3 s at 1M quads). Ranks end with the IRI: no two equal."""
+    merged, start = [], 0
+    for row in new:
+        at = bisect.bisect_left(ranked, _rank(row), lo=start, key=_rank)
+        merged += ranked[start:at]
+        merged.append(row)
+        start = at
+    return merged + ranked[start:]
 
 
 def _rank(entry: tuple[tuple, list[tuple]]) -> tuple:
