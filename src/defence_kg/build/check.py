@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ..release import REPORT_NAME
 from ..settings import Settings
-from .check_scope import KEY, Scope, scope_of
+from .check_scope import scope_of
 from .validate import Validation
 
 log = logging.getLogger(__name__)
@@ -71,20 +71,13 @@ class _Scoped(dict):
                    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
         self.store = ox.Store()
         for name, scope in scopes.items():
-            keys = {key for key in scope.keys(changed) if not isinstance(key, ox.DefaultGraph)}
-            # A blank node's label in the change files need not be the store's.
-            if any(isinstance(key, ox.BlankNode) for key in keys):
+            keys = scope.keys(changed, release)
+            if keys is None:
                 continue
-            self._copy(release, scope, keys)
+            self.store.extend(scope.quads(keys, release))
+            for graph in scope.graphs(keys, release):
+                self.store.add_graph(graph)
             self[name] = (scope.key, keys)
-
-    def _copy(self, release: ox.Store, scope: Scope, keys: set) -> None:
-        for key in keys:
-            for pattern in scope.patterns(key):
-                self.store.extend(release.quads_for_pattern(*pattern))
-            # `GRAPH ?key { }` matches the graphs the store names (an empty one too).
-            if (None, None, None, KEY) in scope.shapes and release.contains_named_graph(key):
-                self.store.add_graph(key)
 
 
 def _passed(release: Path) -> dict[str, str]:
