@@ -60,14 +60,17 @@ class Scope:
     def keys(self, changed: Iterable[ox.Quad], store: ox.Store) -> set | None:
         """The keys whose quads the changed quads are among: the values the changed quads hold
         where a variable's shape puts it, followed back along the links in `store`. None if
-        one is a blank node: its label in the change need not be the store's."""
-        reached: dict[str, set] = {}
+        one is a blank node or a literal: its form in the change need not be the store's."""
+        by_predicate: dict[object, list[ox.Quad]] = {None: []}
         for quad in changed:
-            for variable, shape in (*self.shapes, *((name, GRAPH_SHAPE) for name in self.names)):
-                found = _values(shape, quad, KEY)
-                if found:
-                    reached.setdefault(variable, set()).update(found)
-        if any(isinstance(value, ox.BlankNode) for values in reached.values()
+            by_predicate[None].append(quad)
+            by_predicate.setdefault(quad.predicate, []).append(quad)
+        reached: dict[str, set] = {}
+        for variable, shape in (*self.shapes, *((name, GRAPH_SHAPE) for name in self.names)):
+            predicate = shape[1] if isinstance(shape[1], ox.NamedNode) else None
+            for quad in by_predicate.get(predicate, ()):
+                reached.setdefault(variable, set()).update(_values(shape, quad, KEY))
+        if any(isinstance(value, ox.BlankNode | ox.Literal) for values in reached.values()
                for value in values):
             return None
         keys = _follow(reached, [(child, parent, shape) for parent, child, shape in self.links],
