@@ -63,8 +63,14 @@ class _Scoped(dict):
         super().__init__()
         passed = _passed(last)
         digests = check_digests(settings)
-        scopes = {name: scope for name, query in queries.items()
-                  if passed.get(name) == digests[name] and (scope := scope_of(query))}
+        # Analysed in a thread of its own: rdflib's parser leaves exceptions in reference
+        # cycles whose frames link to their callers', and so would keep the release's store
+        # open until the cycle collector runs (publish, backing it up while RocksDB still
+        # compacts it, then misses files).
+        with ThreadPoolExecutor(1) as thread:
+            analysed = zip(queries, thread.map(scope_of, queries.values()))
+            scopes = {name: scope for name, scope in analysed
+                      if scope and passed.get(name) == digests[name]}
         if not scopes:
             return
         changed = [quad for path in change
