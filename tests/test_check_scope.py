@@ -14,7 +14,7 @@ from test_data import VIOLATIONS, _add_wrong_end, _drop_end, _drop_text, _unsour
 
 from defence_kg.build import BuildError, build, publish
 from defence_kg.build.check import CHECKS_KEY, check_digests, run_violation_queries
-from defence_kg.build.check_scope import scope_of
+from defence_kg.build.check_scope import KEY, LINKED, scope_of
 from defence_kg.release import REPORT_NAME
 
 CHECK_LOG = "defence_kg.build.check"
@@ -35,6 +35,25 @@ UNSUPPORTED = [
     "SELECT ?s { SERVICE ex:there { ?s ex:p ?o } }",
     "ASK { ?s ex:p ?o }",
 ]
+
+
+# Shapes a VALUES block narrows: each must still have a place for its variable's value, and
+# each link both its ends (else the quads of a changed key would be left out of its run).
+NARROWED = [
+    "SELECT ?s { VALUES ?s { ex:a ex:b } ?s ex:p ?o }",
+    "SELECT ?s { VALUES ?k { ex:a ex:b } ?s a ?k . ?k ex:label ?l }",
+    "SELECT ?s { VALUES ?k { ex:a ex:b } ?s a ?k }",
+    "SELECT ?s { VALUES ?k { ex:a ex:b } ?s a ?k OPTIONAL { ?s ex:label ?l } }",
+]
+
+
+@pytest.mark.parametrize("query", NARROWED)
+def test_every_shape_holds_its_variable(query):
+    scope = scope_of(PREFIXES + query)
+    assert scope is not None
+    assert all(KEY in shape for _, shape in scope.shapes), scope
+    assert all(KEY in shape and LINKED in shape for *_, shape in scope.links), scope
+    assert {variable for variable, _ in scope.shapes} >= {link[1] for link in scope.links}
 
 
 def test_every_check_of_ours_has_a_key(settings):

@@ -311,6 +311,11 @@ class _Analysis:
         variable's), linking the other variables it names; the key first."""
         if graph == _IN_KEY_GRAPH:
             return {key}
+        # A VALUES variable is narrowed to its IRIs only where it is in one triple pattern and
+        # not the key: nothing is then keyed on it or linked from it (its shape has no place
+        # for its value).
+        fixed = {variable: iris for variable, iris in (fixed or {}).items()
+                 if variable != key and sum(variable in triple for triple in triples) == 1}
         linked, left = ({key} if any(key in triple for triple in triples) else set()), \
             list(triples)
         while left:
@@ -319,11 +324,11 @@ class _Analysis:
                 raise Unsupported  # a pattern no linked variable reaches
             left.remove(triple)
             anchor = next(term for term in triple if term in linked)
-            others = sorted({term for term in triple
-                             if isinstance(term, Variable) and term not in linked})
+            others = sorted({term for term in triple if isinstance(term, Variable)
+                             and term not in linked and term not in fixed})
             alternatives = []
             for terms in (alternative for step in _steps_of(triple)
-                          for alternative in _fixing(step, fixed or {})):
+                          for alternative in _fixing(step, fixed)):
                 shape = tuple(_part(term, anchor) for term in terms) + (None,)
                 alternatives.append(shape)
                 self.shapes.append((str(anchor), shape))
@@ -334,7 +339,7 @@ class _Analysis:
             if self.required:
                 self.guards.append((str(anchor), tuple(alternatives)))
             linked |= {term for term in triple if isinstance(term, Variable)}
-        return linked
+        return linked - set(fixed)
 
     def _expressions(self, expression, linked: set[Variable], graph) -> None:
         """Refuse what makes a row's value not the data's; walk [NOT] EXISTS' patterns, each
