@@ -293,6 +293,9 @@ class _Analysis:
         return linked, True
 
     def _subquery(self, node, key, graph) -> tuple[set[Variable], bool]:
+        # Within `GRAPH ?key`, walked as if outside: the rule then holds whichever graph an
+        # engine evaluates a subquery on (shapes hold any graph).
+        graph = None if graph == _IN_KEY_GRAPH else graph
         if key in node.PV:
             required, top, self.top = self.required, self.top, False
             self.required = required and top
@@ -301,9 +304,6 @@ class _Analysis:
             finally:
                 self.required = required
             return linked & set(node.PV), reads
-        if graph == _IN_KEY_GRAPH:  # what it reads is still the key's graph
-            self.pattern(node.p, key, graph)
-            return set(), True
         raise Unsupported  # the caller may key it on another variable it projects
 
     def _triples(self, triples, key, graph, fixed=None) -> set[Variable]:
@@ -348,7 +348,9 @@ class _Analysis:
             if expression.name in _NOT_DETERMINED:
                 raise Unsupported(expression.name)
             if expression.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-                self.optional(self.keyed, expression.graph, sorted(linked), graph)
+                # Within `GRAPH ?key` too, as a subquery is (_subquery).
+                self.optional(self.keyed, expression.graph, sorted(linked),
+                              None if graph == _IN_KEY_GRAPH else graph)
                 return
             for value in expression.values():
                 self._expressions(value, linked, graph)
