@@ -33,7 +33,7 @@ from ..settings import Settings
 from .assemble import Statements, amend_lines, sort_lines, write_lines
 from .asserted import sort_asserted
 from .changes import SCHEMA_KEY, previous_release, schema_digest
-from .check import run_violation_queries
+from .check import CHECKS_KEY, check_digests, run_violation_queries
 from .collector import pause_cycle_collector
 from .explain import Last, changed_lines, explanation_lines
 from .kept import kept_path
@@ -189,12 +189,15 @@ def build(settings: Settings, extra_files: Sequence[Path] = ()) -> BuildResult:
         files = ReleaseFiles(statements, vocabulary, work / RELEASE_FILES,
                              last_index(settings, base, work), last_dumps(settings, vocabulary))
         with step("check (violation queries)"):
-            checked = run_violation_queries(store, settings)
+            # Over what the change can reach, when it is known (check.py).
+            checked = run_violation_queries(
+                store, settings, None if known is None or previous is None else (previous, known))
             if not checked.conforms:
                 raise BuildError("Quality checks in queries/checks/ returned rows:\n"
                                  + checked.report)
         del store  # closes it: publish reads it from here
-        report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema}
+        report = {**_report(statements, dropped, settings), SCHEMA_KEY: schema,
+                  CHECKS_KEY: check_digests(settings)}
     except BaseException:
         _drop(files, work)
         raise
