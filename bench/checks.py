@@ -1,7 +1,8 @@
 """`python -m bench.checks WORK`: the violation checks of an add-one release, whole and over the
 change (docs/design.md, "Violation checks over the change"), CPU and wall seconds.
 
-WORK is a bench.scale size's work directory after `--keep` (or after /work/team tools): its
+WORK is a bench.scale size's work directory after `--keep` (or after the add-one profiler of
+docs/design.md, "Session 9's run"): its
 build holds the full build's release and the add-one's. The change is the `comm` of the two
 releases' sorted N-Quads dumps; the last release is a folder whose report says it passed the
 checks as they are. Each way is run three times, then each check whole alone.
