@@ -396,6 +396,7 @@ class _Facts:
         if asserted:
             graph_id = self.graph_ids.setdefault(graph, len(self.graph_ids))
             self.graphs[subject].add(graph_id)
+            # use()'s rule, written inline: add() runs once a quad over the whole release.
             if iri is not None and predicate != RDF_TYPE:
                 self.used[iri].add(graph_id)
 
